@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { buildMatchExpressions } from "../../worker/rag/fts-query";
+import { contentTerms, sentences, stem, words } from "../../worker/rag/text";
+import { reciprocalRankFusion } from "../../worker/rag/fusion";
+
+describe("text analysis", () => {
+  it("tokenises, drops stop words and stems English", () => {
+    expect(words("How do I configure the Collector's exporters?")).toEqual(["how", "do", "i", "configure", "the", "collector's", "exporters"]);
+    expect(contentTerms("How do I configure the Collector's exporters?")).toEqual(["configur", "collector", "export"]);
+    expect(stem("sampling")).toBe(stem("sampled"));
+  });
+
+  it("keeps Hangul words unstemmed", () => {
+    expect(contentTerms("상태를 관리하는 방법")).toEqual(["상태를", "관리하는", "방법"]);
+  });
+
+  it("splits sentences with Intl.Segmenter", () => {
+    expect(sentences("Tail sampling is late. Head sampling is early! Is it?")).toEqual([
+      "Tail sampling is late.", "Head sampling is early!", "Is it?",
+    ]);
+  });
+});
+
+describe("FTS5 MATCH expressions", () => {
+  it("quotes every term and ORs them", () => {
+    expect(buildMatchExpressions("What is tail sampling?").porter).toBe('"tail" OR "sampling"');
+  });
+
+  it("neutralises FTS5 syntax in user text", () => {
+    const m = buildMatchExpressions('NEAR(a b) OR "x* AND -y ^z col:value');
+    expect(m.porter).not.toBeNull();
+    // every token is inside double quotes: no bare operators remain
+    expect(m.porter!.split(" OR ").every((t) => /^"[^"]*"( \*)?$/.test(t))).toBe(true);
+  });
+
+  it("uses prefix queries for Hangul and trigram only for terms of 3+ characters", () => {
+    const m = buildMatchExpressions("상태 관리하기");
+    expect(m.porter).toBe('"상태" * OR "관리하기" *');
+    expect(m.trigram).toBe('"관리하기"');
+  });
+
+  it("returns nothing to search for punctuation only", () => {
+    expect(buildMatchExpressions("?!...")).toEqual({ porter: null, trigram: null });
+  });
+});
+
+describe("reciprocal rank fusion", () => {
+  it("sums 1/(k+rank) across lists and reports ranks", () => {
+    const fused = reciprocalRankFusion([
+      { name: "lexical", ids: ["a", "b", "c"] },
+      { name: "vector", ids: ["c", "a"] },
+    ]);
+    expect(fused.map((f) => f.id)).toEqual(["a", "c", "b"]);
+    expect(fused[0].score).toBeCloseTo(1 / 61 + 1 / 62, 10);
+    expect(fused[1].ranks).toEqual({ lexical: 3, vector: 1 });
+    expect(fused[2].ranks).toEqual({ lexical: 2, vector: null });
+  });
+});

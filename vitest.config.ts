@@ -1,0 +1,31 @@
+/**
+ * Tests run inside workerd through the Workers Vitest integration, with the bindings of
+ * wrangler.toml (local D1 with the real migrations, Durable Objects, Queues) and remote bindings
+ * off. Real corpus pages from ../shared are handed to the tests as a JSON binding.
+ */
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { loadTestCorpus } from "./test/support/corpus-node.ts";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(async ({ inject }) => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      remoteBindings: false,
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+          TEST_CORPUS: loadTestCorpus(),
+          MOCK_OPENAI_URL: inject("mockOpenAIUrl"),
+        },
+      },
+    })),
+  ],
+  test: {
+    globalSetup: ["./test/support/global-setup.ts"],
+    setupFiles: ["./test/support/apply-migrations.ts"],
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});

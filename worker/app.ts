@@ -1,0 +1,21 @@
+/** The Hono application: one sub-app per resource, mounted with `app.route`. */
+import { Hono } from "hono";
+import type { AppEnv } from "./http/context";
+import { errorBody, handleError } from "./http/errors";
+import { requestLog } from "./http/logger";
+import { chatRoute } from "./routes/chat";
+import { documentsRoute } from "./routes/documents";
+import { health } from "./routes/health";
+import { ingestRoute } from "./routes/ingest";
+import { ragRoute } from "./routes/rag";
+
+export const app = new Hono<AppEnv>()
+  .use(requestLog())
+  .route("/health", health)
+  .route("/api/documents", documentsRoute)
+  .route("/api/ingest", ingestRoute)
+  .route("/api/rag", ragRoute)
+  .route("/api/chat", chatRoute);
+
+app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
+app.onError(handleError);

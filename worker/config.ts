@@ -1,0 +1,90 @@
+/**
+ * Runtime configuration read from bindings and vars (wrangler.toml `[vars]`, `.dev.vars`,
+ * secrets), validated with zod, and the provider instances it selects.
+ */
+import { z } from "zod";
+import type { VectorStore } from "../durable-objects/vector-store";
+import { HashingEmbedder } from "./rag/embedding/hashing";
+import { OpenAIEmbedder } from "./rag/embedding/openai";
+import type { Embedder } from "./rag/embedding/types";
+import { WorkersAIEmbedder, type AiRunner } from "./rag/embedding/workers-ai";
+import { ExtractiveGenerator } from "./rag/generation/extractive";
+import { OpenAIGenerator } from "./rag/generation/openai";
+import type { Generator } from "./rag/generation/types";
+import { WorkersAIGenerator } from "./rag/generation/workers-ai";
+import { LocalVectorIndex } from "./vector/local";
+import type { VectorIndex } from "./vector/types";
+import { VectorizeVectorIndex } from "./vector/vectorize";
+
+const ConfigSchema = z.object({
+  APP_VERSION: z.string().default("0.0.0"),
+  EMBEDDING_PROVIDER: z.enum(["offline", "openai", "workers-ai"]).default("offline"),
+  GENERATION_PROVIDER: z.enum(["offline", "openai", "workers-ai"]).default("offline"),
+  VECTOR_INDEX: z.enum(["local", "vectorize"]).default("local"),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().url().default("https://api.openai.com/v1"),
+  OPENAI_EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
+  OPENAI_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(4096).default(1536),
+  OPENAI_CHAT_MODEL: z.string().default("gpt-4o-mini"),
+  WORKERS_AI_EMBEDDING_MODEL: z.string().default("@cf/baai/bge-m3"),
+  WORKERS_AI_CHAT_MODEL: z.string().default("@cf/meta/llama-3.1-8b-instruct"),
+  HASHING_DIMENSIONS: z.coerce.number().int().min(64).max(4096).default(512),
+  CHUNK_SIZE: z.coerce.number().int().min(100).max(8000).default(1000),
+  CHUNK_OVERLAP: z.coerce.number().int().min(0).max(7999).default(200),
+  MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1000).default(5_000_000),
+});
+
+/** Validated configuration. */
+export type AppConfig = z.infer<typeof ConfigSchema>;
+
+/** Reads and validates the configuration; throws a ZodError naming the bad variable. */
+export function readConfig(env: Env): AppConfig {
+  const config = ConfigSchema.parse(env);
+  if (config.CHUNK_OVERLAP >= config.CHUNK_SIZE) throw new Error("CHUNK_OVERLAP must be smaller than CHUNK_SIZE");
+  return config;
+}
+
+/** The model-backed and storage providers selected by the configuration. */
+export interface Providers {
+  config: AppConfig;
+  embedder: Embedder;
+  generator: Generator;
+  vectorIndex: VectorIndex;
+}
+
+function requireKey(config: AppConfig): string {
+  if (!config.OPENAI_API_KEY) throw new Error("OPENAI_API_KEY must be set for the openai provider");
+  return config.OPENAI_API_KEY;
+}
+
+function requireAi(env: Env): AiRunner {
+  const ai = (env as { AI?: AiRunner }).AI;
+  if (!ai) throw new Error("the AI binding is required for the workers-ai provider");
+  return ai;
+}
+
+/** Builds the providers for a request or queue batch. */
+export function providers(env: Env): Providers {
+  const config = readConfig(env);
+  const embedder: Embedder =
+    config.EMBEDDING_PROVIDER === "openai"
+      ? new OpenAIEmbedder({ apiKey: requireKey(config), baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_EMBEDDING_MODEL, dimensions: config.OPENAI_EMBEDDING_DIMENSIONS })
+      : config.EMBEDDING_PROVIDER === "workers-ai"
+        ? new WorkersAIEmbedder(requireAi(env), config.WORKERS_AI_EMBEDDING_MODEL)
+        : new HashingEmbedder(config.HASHING_DIMENSIONS);
+  const generator: Generator =
+    config.GENERATION_PROVIDER === "openai"
+      ? new OpenAIGenerator({ apiKey: requireKey(config), baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL })
+      : config.GENERATION_PROVIDER === "workers-ai"
+        ? new WorkersAIGenerator(requireAi(env), config.WORKERS_AI_CHAT_MODEL)
+        : new ExtractiveGenerator();
+  let vectorIndex: VectorIndex;
+  if (config.VECTOR_INDEX === "vectorize") {
+    const binding = (env as { VECTORIZE?: VectorizeIndex }).VECTORIZE;
+    if (!binding) throw new Error("the VECTORIZE binding is required when VECTOR_INDEX=vectorize");
+    vectorIndex = new VectorizeVectorIndex(binding);
+  } else {
+    vectorIndex = new LocalVectorIndex(env.VECTOR_STORE as unknown as DurableObjectNamespace<VectorStore>);
+  }
+  return { config, embedder, generator, vectorIndex };
+}

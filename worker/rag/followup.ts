@@ -1,0 +1,41 @@
+/**
+ * Follow-up resolution: a question that leans on the conversation ("and how do I configure it?")
+ * is expanded with the topic of the previous user turn before retrieval.
+ */
+import { distinctContentTerms, words } from "./text";
+
+const REFERRING = new Set([
+  "it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "one", "ones",
+  "above", "same", "former", "latter", "그것", "이것", "저것", "그거", "이거", "그", "이", "거기",
+]);
+const GENERIC = new Set(["configur", "instal", "set", "setup", "enabl", "disabl", "work", "exampl", "run", "deploi", "start", "more", "detail"]);
+const CONTINUATION_RE = /^(and|also|what about|how about|then|so|but|or|plus|그리고|그럼|그러면|또)\b/iu;
+
+/** A previous turn as seen by the resolver. */
+export interface PriorTurn {
+  role: "user" | "assistant";
+  content: string;
+  /** The query actually used for retrieval on that turn, when it was rewritten. */
+  resolved_query?: string | null;
+}
+
+/** True when `query` reads as a follow-up that needs the previous turn's topic. */
+export function isFollowUp(query: string): boolean {
+  const ws = words(query);
+  if (CONTINUATION_RE.test(query.trim())) return true;
+  if (ws.some((w) => REFERRING.has(w))) return true;
+  // A question with no topic of its own ("how do I install?") continues the previous one.
+  return distinctContentTerms(query).every((t) => GENERIC.has(t));
+}
+
+/**
+ * Returns the retrieval query for `query` given earlier turns (oldest first): the query itself
+ * when it stands alone or there is no earlier user turn, else the previous user turn's resolved
+ * query followed by this one.
+ */
+export function resolveFollowUp(query: string, history: readonly PriorTurn[]): string {
+  const previous = [...history].reverse().find((t) => t.role === "user");
+  if (!previous || !isFollowUp(query)) return query;
+  const topic = previous.resolved_query || previous.content;
+  return `${topic} ${query}`.slice(0, 4000);
+}

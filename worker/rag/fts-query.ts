@@ -1,0 +1,42 @@
+/**
+ * Builds SQLite FTS5 MATCH expressions from user text. Every term is emitted as a quoted FTS5
+ * string (inner `"` doubled), so no user input can change the expression's syntax
+ * (FTS5 query syntax: https://sqlite.org/fts5.html#full_text_query_syntax).
+ */
+import { isHangul, isStopWord, words } from "./text";
+
+/** Upper bound on terms in one expression, to bound query cost. */
+export const MAX_MATCH_TERMS = 32;
+
+/** The MATCH expressions for one query; `null` means "nothing to search in that index". */
+export interface MatchExpressions {
+  /** For the `porter unicode61` index: OR of quoted terms; Hangul terms as prefix queries. */
+  porter: string | null;
+  /** For the `trigram` index: OR of quoted Hangul terms of at least 3 characters. */
+  trigram: string | null;
+}
+
+function quote(term: string): string {
+  return `"${term.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Turns free text into FTS5 expressions. Stop words are dropped (all of them, if nothing else is
+ * left, are kept so that "the who" still searches). Hangul words are matched by prefix in the
+ * unicode61 index, which finds 2-syllable stems that the trigram tokenizer cannot
+ * (Korean particles are suffixes: "상태" matches "상태를").
+ */
+export function buildMatchExpressions(text: string): MatchExpressions {
+  const all = [...new Set(words(text))];
+  let terms = all.filter((w) => !isStopWord(w));
+  if (terms.length === 0) terms = all;
+  terms = terms.slice(0, MAX_MATCH_TERMS);
+  if (terms.length === 0) return { porter: null, trigram: null };
+
+  const porterParts = terms.map((t) => (isHangul(t) ? `${quote(t)} *` : quote(t)));
+  const trigramTerms = terms.filter((t) => isHangul(t) && [...t].length >= 3);
+  return {
+    porter: porterParts.join(" OR "),
+    trigram: trigramTerms.length > 0 ? trigramTerms.map(quote).join(" OR ") : null,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The offline default generator: extractive question answering. It scores every sentence of the
+ * top sources by the query terms it contains (each term weighted by its rarity across the
+ * candidate sentences, a local IDF), picks the best few that add new query terms, and cites each
+ * one. It never emits text that is not in a source; when no sentence covers enough of the query,
+ * it says the knowledge base does not cover the question.
+ */
+import { contentTerms, distinctContentTerms, sentences } from "../text";
+import { NOT_COVERED_MESSAGE, type GeneratedAnswer, type Generator, type SourceChunk } from "./types";
+
+/** Tuning of the extractive generator. */
+export interface ExtractiveOptions {
+  /** Sources considered, best first (default 5). */
+  maxSources: number;
+  /** Sentences in an answer (default 4). */
+  maxSentences: number;
+  /** Minimum weighted query-term coverage of the selected sentences for an answer (0..1, default 0.5). */
+  minCoverage: number;
+  /** Sentences longer than this many characters are skipped (default 600). */
+  maxSentenceChars: number;
+}
+
+const DEFAULTS: ExtractiveOptions = { maxSources: 5, maxSentences: 4, minCoverage: 0.5, maxSentenceChars: 600 };
+
+interface Candidate {
+  source: number;
+  position: number;
+  text: string;
+  terms: Set<string>;
+}
+
+/** True for lines that look like code, tables or lists of symbols rather than prose. */
+function looksLikeProse(s: string): boolean {
+  if (s.length < 25) return false;
+  const letters = (s.match(/[\p{L}\s]/gu) ?? []).length;
+  if (letters / s.length < 0.75) return false;
+  return !/[{};=<>]{2,}|^\s*[$#>]|\|.*\|/.test(s);
+}
+
+function hasTerm(terms: Set<string>, term: string): boolean {
+  if (terms.has(term)) return true;
+  if (!/\p{Script=Hangul}/u.test(term)) return false;
+  for (const t of terms) if (t.startsWith(term)) return true;
+  return false;
+}
+
+export class ExtractiveGenerator implements Generator {
+  readonly name = "offline-extractive";
+  private readonly options: ExtractiveOptions;
+
+  constructor(options: Partial<ExtractiveOptions> = {}) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  async generate(query: string, sources: readonly SourceChunk[]): Promise<GeneratedAnswer> {
+    const queryTerms = distinctContentTerms(query);
+    const notCovered: GeneratedAnswer = { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
+    if (queryTerms.length === 0 || sources.length === 0) return notCovered;
+
+    const candidates: Candidate[] = [];
+    for (const src of sources.slice(0, this.options.maxSources)) {
+      const lines = src.content.split(/\n+/);
+      let position = 0;
+      for (const line of lines) {
+        const cleaned = line.replace(/^\s*[-*+]\s+/, "").trim();
+        for (const s of sentences(cleaned)) {
+          position++;
+          if (s.length > this.options.maxSentenceChars || !looksLikeProse(s)) continue;
+          candidates.push({ source: src.index, position, text: s, terms: new Set(contentTerms(s)) });
+        }
+      }
+    }
+    if (candidates.length === 0) return notCovered;
+
+    // Local IDF over the candidate sentences, plus the heading/title as weak evidence.
+    const idf = new Map<string, number>();
+    for (const term of queryTerms) {
+      const df = candidates.filter((c) => hasTerm(c.terms, term)).length;
+      idf.set(term, df === 0 ? 0 : Math.log(1 + candidates.length / df));
+    }
+    // A term found in no sentence still counts in the denominator: the answer cannot cover it.
+    const maxIdf = Math.max(...[...idf.values()], 1e-9);
+    const weight = (term: string) => (idf.get(term) === 0 ? maxIdf : idf.get(term)!);
+    const totalWeight = queryTerms.reduce((s, t) => s + weight(t), 0);
+
+    const sourceRank = new Map(sources.map((s, i) => [s.index, i]));
+    const scoreOf = (c: Candidate, covered: Set<string>) => {
+      let gain = 0, overlap = 0;
+      for (const term of queryTerms) {
+        if (!hasTerm(c.terms, term)) continue;
+        overlap += weight(term);
+        if (!covered.has(term)) gain += weight(term);
+      }
+      const rankBonus = 1 / (1 + (sourceRank.get(c.source) ?? 9));
+      const density = overlap / Math.sqrt(Math.max(c.terms.size, 4));
+      return { gain, value: gain + 0.5 * density + 0.3 * rankBonus * (overlap > 0 ? 1 : 0) };
+    };
+
+    const selected: Candidate[] = [];
+    const covered = new Set<string>();
+    const pool = [...candidates];
+    while (selected.length < this.options.maxSentences && pool.length > 0) {
+      let best = -1, bestValue = 0, bestGain = 0;
+      pool.forEach((c, i) => {
+        const { gain, value } = scoreOf(c, covered);
+        if (value > bestValue) [best, bestValue, bestGain] = [i, value, gain];
+      });
+      if (best < 0) break;
+      // After the first sentence, only add sentences that bring new query terms or are strongly on topic.
+      if (selected.length > 0 && bestGain === 0 && bestValue < 0.6 * totalWeight / Math.max(queryTerms.length, 1)) break;
+      const [c] = pool.splice(best, 1);
+      selected.push(c);
+      for (const term of queryTerms) if (hasTerm(c.terms, term)) covered.add(term);
+    }
+
+    const coveredWeight = [...covered].reduce((s, t) => s + weight(t), 0);
+    const coverage = totalWeight > 0 ? coveredWeight / totalWeight : 0;
+    if (selected.length === 0 || coverage < this.options.minCoverage) return { ...notCovered, coverage };
+
+    // Present in source order, then reading order, one citation per sentence.
+    selected.sort((a, b) => (sourceRank.get(a.source)! - sourceRank.get(b.source)!) || a.position - b.position);
+    const response = selected.map((c) => `${c.text} [${c.source}]`).join(" ");
+    const cited = [...new Set(selected.map((c) => c.source))].sort((a, b) => a - b);
+    return { response, hasSufficientInfo: true, citedIndexes: cited, coverage };
+  }
+}

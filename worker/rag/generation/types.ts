@@ -1,0 +1,44 @@
+/** The answer-generation interface shared by the offline, Workers AI and OpenAI-compatible generators. */
+
+/** A retrieved chunk offered to the generator as numbered source `index` (1-based). */
+export interface SourceChunk {
+  index: number;
+  title: string;
+  source: string;
+  heading: string;
+  content: string;
+  /** Fused retrieval score of the chunk (RRF). */
+  score: number;
+}
+
+/** What a generator returns. `response` cites sources with `[n]` markers, n = SourceChunk.index. */
+export interface GeneratedAnswer {
+  response: string;
+  /** False when the sources do not answer the question (the response then says so). */
+  hasSufficientInfo: boolean;
+  /** Indexes of the sources the response cites, ascending. */
+  citedIndexes: number[];
+  /** Share of the query's content terms found in the cited text, 0..1. */
+  coverage: number;
+}
+
+export interface Generator {
+  /** Provider name reported by /health. */
+  readonly name: string;
+  /** Answers `query` from `sources` only. Throws on provider failure. */
+  generate(query: string, sources: readonly SourceChunk[]): Promise<GeneratedAnswer>;
+}
+
+/** The fixed answer when the knowledge base has nothing on the question. */
+export const NOT_COVERED_MESSAGE =
+  "The knowledge base does not cover this question. Try rephrasing it, or add documents about it.";
+
+/** Extracts the `[n]` citation numbers of a response, ascending and distinct. */
+export function citedIndexes(response: string, max: number): number[] {
+  const set = new Set<number>();
+  for (const m of response.matchAll(/\[(\d{1,3})\]/g)) {
+    const n = Number(m[1]);
+    if (n >= 1 && n <= max) set.add(n);
+  }
+  return [...set].sort((a, b) => a - b);
+}

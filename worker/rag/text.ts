@@ -1,0 +1,81 @@
+/**
+ * Text analysis shared by lexical query building, the offline embedder and the extractive
+ * generator: Unicode word tokenisation, English Porter stemming, English/Korean stop words.
+ */
+import { stemmer } from "stemmer";
+import { eng, kor } from "stopword";
+
+const WORD_RE = /[\p{L}\p{N}]+(?:[''][\p{L}]+)?/gu;
+const HANGUL_RE = /\p{Script=Hangul}/u;
+const EXTRA_STOP_WORDS = [
+  "what", "which", "who", "whom", "how", "why", "when", "where", "does", "do", "did", "is", "are",
+  "was", "were", "can", "could", "should", "would", "will", "i", "me", "my", "you", "your", "we",
+  "our", "it", "its", "this", "that", "these", "those", "there", "then", "than", "a", "an", "the",
+  "of", "to", "in", "on", "for", "with", "about", "and", "or", "be", "by", "as", "at", "from",
+  "use", "using", "tell", "explain", "describe", "please", "need", "want", "get", "s",
+];
+/** Korean particles and question words that carry no topic. */
+const KOREAN_FUNCTION_WORDS = ["무엇", "무엇인가요", "뭐", "어떻게", "왜", "언제", "어디", "어떤", "있나요", "인가요", "하나요", "하는", "있는", "대해", "대한"];
+
+const STOP_WORDS: ReadonlySet<string> = new Set([...eng, ...EXTRA_STOP_WORDS, ...kor, ...KOREAN_FUNCTION_WORDS]);
+
+/** True when `word` contains Hangul syllables or jamo. */
+export function isHangul(word: string): boolean {
+  return HANGUL_RE.test(word);
+}
+
+/** True for stop words (English from `stopword`'s list plus question words, Korean from its list). */
+export function isStopWord(word: string): boolean {
+  return STOP_WORDS.has(word);
+}
+
+/**
+ * Splits text into lower-cased NFKC-normalised word tokens (letters and digits; an inner
+ * apostrophe is kept). Order and duplicates are preserved.
+ */
+export function words(text: string): string[] {
+  return text.normalize("NFKC").toLowerCase().match(WORD_RE) ?? [];
+}
+
+/**
+ * Normalises one lower-case word to its index term: Porter stem (Porter 1980, via `stemmer`)
+ * for Latin-script words, unchanged for Hangul and other scripts. Possessive `'s` is dropped.
+ */
+export function stem(word: string): string {
+  const w = word.replace(/['']s$/u, "").replace(/['']/gu, "");
+  if (isHangul(w) || !/^[a-z]+$/.test(w)) return w;
+  return stemmer(w);
+}
+
+/**
+ * Content terms of a text: tokens minus stop words, stemmed. Tokens of one character are
+ * dropped unless they are digits or Hangul. Duplicates are kept (term frequency matters).
+ */
+export function contentTerms(text: string): string[] {
+  const out: string[] = [];
+  for (const w of words(text)) {
+    if (isStopWord(w)) continue;
+    if (w.length < 2 && !/\d/.test(w) && !isHangul(w)) continue;
+    out.push(stem(w));
+  }
+  return out;
+}
+
+/** Distinct content terms of a text, in first-seen order. */
+export function distinctContentTerms(text: string): string[] {
+  return [...new Set(contentTerms(text))];
+}
+
+/**
+ * Splits text into sentences with `Intl.Segmenter` (Unicode UAX #29 sentence boundaries),
+ * trimming whitespace and dropping empty segments.
+ */
+export function sentences(text: string, locale = "en"): string[] {
+  const segmenter = new Intl.Segmenter(locale, { granularity: "sentence" });
+  const out: string[] = [];
+  for (const { segment } of segmenter.segment(text)) {
+    const s = segment.replace(/\s+/g, " ").trim();
+    if (s) out.push(s);
+  }
+  return out;
+}

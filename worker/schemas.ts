@@ -1,0 +1,79 @@
+/** zod schemas of the HTTP and queue boundaries, and the types inferred from them. */
+import { z } from "zod";
+
+/** `session_id` format: 1..128 of letters, digits, `_` and `-`. */
+export const SESSION_ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
+export const SessionIdSchema = z.string().regex(SESSION_ID_RE, "session_id must match ^[A-Za-z0-9_-]{1,128}$");
+
+const Tag = z.string().trim().min(1).max(64);
+const Domain = z.string().trim().min(1).max(100);
+
+/** Metadata a caller may attach to a document; other keys are kept as given. */
+export const DocumentMetadataSchema = z.looseObject({
+  domain: Domain.optional(),
+  tags: z.array(Tag).max(32).optional(),
+});
+
+/** JSON body of `POST /api/documents` and one item of a bulk ingestion job. */
+export const DocumentInputSchema = z.object({
+  content: z.string().min(1, "content must not be empty"),
+  title: z.string().trim().min(1).max(300).optional(),
+  source: z.string().trim().min(1).max(2048),
+  content_type: z.enum(["markdown", "html", "text"]).optional(),
+  metadata: DocumentMetadataSchema.optional(),
+});
+export type DocumentInput = z.infer<typeof DocumentInputSchema>;
+
+/**
+ * Restricts retrieval to documents of some domains and/or carrying some tags. A bare string is a
+ * domain. Both lists match any of their values; when both are given a document must pass both.
+ */
+export const SearchScopeSchema = z.union([
+  Domain.transform((domain) => ({ domains: [domain], tags: [] as string[] })),
+  z
+    .object({
+      domain: z.union([Domain, z.array(Domain).max(20)]).optional(),
+      tags: z.array(Tag).max(20).optional(),
+    })
+    .strict()
+    .transform((s) => ({
+      domains: s.domain === undefined ? [] : Array.isArray(s.domain) ? s.domain : [s.domain],
+      tags: s.tags ?? [],
+    })),
+]);
+export type SearchScope = z.output<typeof SearchScopeSchema>;
+
+const Query = z.string().trim().min(1, "query must not be empty").max(4000);
+
+/** Body of `POST /api/rag/query`. */
+export const RagQuerySchema = z.object({
+  query: Query,
+  top_k: z.number().int().min(1).max(50).default(5),
+  search_scope: SearchScopeSchema.optional(),
+});
+
+/** Body of `POST /api/chat`. */
+export const ChatRequestSchema = z.object({
+  query: Query,
+  session_id: SessionIdSchema.optional(),
+  search_scope: SearchScopeSchema.optional(),
+});
+
+/** Body of `POST /api/ingest/jobs`: 1..100 documents. */
+export const IngestJobRequestSchema = z.object({
+  documents: z.array(DocumentInputSchema).min(1).max(100),
+});
+
+/** A message on the ingestion queue: one job item to ingest. */
+export const IngestMessageSchema = z.object({
+  job_id: z.string().min(1).max(64),
+  item_id: z.string().min(1).max(64),
+});
+export type IngestMessage = z.infer<typeof IngestMessageSchema>;
+
+/** Query string of `GET /api/documents`. */
+export const ListDocumentsQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  domain: Domain.optional(),
+});

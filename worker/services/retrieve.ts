@@ -1,0 +1,85 @@
+/**
+ * Hybrid retrieval: BM25 over FTS5 and vector similarity, fused with reciprocal rank fusion.
+ */
+import { database } from "../db/client";
+import type { Providers } from "../config";
+import { buildMatchExpressions } from "../rag/fts-query";
+import { reciprocalRankFusion } from "../rag/fusion";
+import type { SearchScope } from "../schemas";
+import { loadChunks } from "../storage/documents";
+import { searchPorter, searchTrigram } from "../storage/lexical";
+import type { VectorFilter } from "../vector/types";
+
+/** One retrieved chunk. Ranks are 1-based positions in each list, null when absent from it. */
+export interface RetrievedChunk {
+  chunk_id: string;
+  document_id: string;
+  title: string;
+  source: string;
+  heading: string;
+  content: string;
+  /** RRF score, Σ 1/(60 + rank). */
+  score: number;
+  lexical_rank: number | null;
+  vector_rank: number | null;
+}
+
+/** Retrieval output with stage timings in ms. */
+export interface RetrievalResult {
+  results: RetrievedChunk[];
+  timings_ms: { lexical: number; vector: number; fusion: number };
+}
+
+/** Candidates taken from each list before fusion, for a final `topK`. */
+export function candidateDepth(topK: number): number {
+  return Math.min(100, Math.max(topK * 5, 50));
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/** Runs hybrid retrieval for `query`, returning at most `topK` (1..50) chunks inside `scope`. */
+export async function hybridSearch(env: Env, p: Providers, query: string, topK: number, scope?: SearchScope): Promise<RetrievalResult> {
+  const db = database(env.DB);
+  const depth = candidateDepth(topK);
+  const match = buildMatchExpressions(query);
+
+  const t0 = performance.now();
+  const lexicalPromise = (async () => {
+    const [porter, trigram] = await Promise.all([
+      match.porter ? searchPorter(db, match.porter, depth, scope) : [],
+      match.trigram ? searchTrigram(db, match.trigram, depth, scope) : [],
+    ]);
+    const ids = trigram.length === 0
+      ? porter.map((h) => h.id)
+      : reciprocalRankFusion([{ name: "porter", ids: porter.map((h) => h.id) }, { name: "trigram", ids: trigram.map((h) => h.id) }]).map((f) => f.id);
+    return { ids: ids.slice(0, depth), ms: performance.now() - t0 };
+  })();
+  const vectorPromise = (async () => {
+    const [vector] = await p.embedder.embed([query], "query");
+    const filter: VectorFilter | undefined = scope?.domains.length ? { domain: { $in: scope.domains } } : undefined;
+    // Tags are not in vector metadata: over-fetch and let the D1 hydration filter them.
+    const matches = await p.vectorIndex.query(vector, scope?.tags.length ? 100 : depth, filter);
+    return { ids: matches.map((m) => m.id), ms: performance.now() - t0 };
+  })();
+  const [lexical, vector] = await Promise.all([lexicalPromise, vectorPromise]);
+
+  const t1 = performance.now();
+  const rows = await loadChunks(db, [...new Set([...lexical.ids, ...vector.ids])], scope);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  // Only ids that exist (and pass the scope) take part, so ranks are dense within each list.
+  const fused = reciprocalRankFusion([
+    { name: "lexical", ids: lexical.ids.filter((id) => byId.has(id)) },
+    { name: "vector", ids: vector.ids.filter((id) => byId.has(id)).slice(0, depth) },
+  ]).slice(0, topK);
+  const results = fused.map((f) => {
+    const r = byId.get(f.id)!;
+    return {
+      chunk_id: r.id, document_id: r.documentId, title: r.title, source: r.source, heading: r.heading, content: r.content,
+      score: Math.round(f.score * 1e6) / 1e6, lexical_rank: f.ranks.lexical, vector_rank: f.ranks.vector,
+    };
+  });
+  return {
+    results,
+    timings_ms: { lexical: round(lexical.ms), vector: round(vector.ms), fusion: round(performance.now() - t1) },
+  };
+}

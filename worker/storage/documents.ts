@@ -1,0 +1,152 @@
+/**
+ * D1 persistence of documents and chunks (drizzle-orm). A document and all its chunks are written
+ * in one D1 batch, which D1 runs as a single transaction: readers see the old version or the new
+ * one, never a mix. FTS5 rows follow the chunks through triggers (migrations/0002_fts.sql).
+ */
+import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Database } from "../db/client";
+import { chunks, documents, type DocumentRow } from "../db/schema";
+
+/** D1 allows 100 bound parameters per statement; a chunk row binds 7. */
+const CHUNK_ROWS_PER_INSERT = 14;
+
+/** A chunk ready to store; `id` is also its vector id. */
+export interface ChunkToStore {
+  id: string;
+  index: number;
+  heading: string;
+  content: string;
+}
+
+/** Everything stored for one document. */
+export interface DocumentToStore {
+  id: string;
+  source: string;
+  title: string;
+  contentType: string;
+  domain: string | null;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  content: string;
+  contentHash: string;
+  sizeBytes: number;
+  chunks: ChunkToStore[];
+}
+
+/** The stored document id and chunk ids for `source`, or null. */
+export async function findBySource(db: Database, source: string): Promise<{ id: string; chunkIds: string[] } | null> {
+  const doc = await db.select({ id: documents.id }).from(documents).where(eq(documents.source, source)).get();
+  if (!doc) return null;
+  const rows = await db.select({ id: chunks.id }).from(chunks).where(eq(chunks.documentId, doc.id)).all();
+  return { id: doc.id, chunkIds: rows.map((r) => r.id) };
+}
+
+/** Replaces the document with `doc.source` (or inserts it) and all its chunks, atomically. */
+export async function replaceDocument(db: Database, doc: DocumentToStore): Promise<void> {
+  const now = Date.now();
+  const statements: BatchItem<"sqlite">[] = [
+    db.delete(chunks).where(eq(chunks.documentId, doc.id)),
+    db
+      .insert(documents)
+      .values({
+        id: doc.id, source: doc.source, title: doc.title, contentType: doc.contentType, domain: doc.domain,
+        tags: doc.tags, metadata: doc.metadata, content: doc.content, contentHash: doc.contentHash,
+        sizeBytes: doc.sizeBytes, chunkCount: doc.chunks.length, createdAt: now, updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: documents.source,
+        set: {
+          title: doc.title, contentType: doc.contentType, domain: doc.domain, tags: doc.tags, metadata: doc.metadata,
+          content: doc.content, contentHash: doc.contentHash, sizeBytes: doc.sizeBytes, chunkCount: doc.chunks.length, updatedAt: now,
+        },
+      }),
+  ];
+  for (let i = 0; i < doc.chunks.length; i += CHUNK_ROWS_PER_INSERT) {
+    statements.push(
+      db.insert(chunks).values(
+        doc.chunks.slice(i, i + CHUNK_ROWS_PER_INSERT).map((c) => ({
+          id: c.id, documentId: doc.id, chunkIndex: c.index, title: doc.title, heading: c.heading,
+          content: c.content, charCount: c.content.length,
+        })),
+      ),
+    );
+  }
+  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
+/** Deletes a document and its chunks atomically; returns the deleted chunk ids, or null if unknown. */
+export async function deleteDocument(db: Database, id: string): Promise<string[] | null> {
+  const doc = await db.select({ id: documents.id }).from(documents).where(eq(documents.id, id)).get();
+  if (!doc) return null;
+  const rows = await db.select({ id: chunks.id }).from(chunks).where(eq(chunks.documentId, id)).all();
+  await db.batch([db.delete(chunks).where(eq(chunks.documentId, id)), db.delete(documents).where(eq(documents.id, id))]);
+  return rows.map((r) => r.id);
+}
+
+/** A document row without its content, as listed. */
+export type DocumentSummary = Omit<DocumentRow, "content">;
+
+/** One page of documents, newest first, optionally of one domain. */
+export async function listDocuments(db: Database, page: number, limit: number, domain?: string) {
+  const where = domain ? eq(documents.domain, domain) : undefined;
+  const [items, total] = await Promise.all([
+    db
+      .select({
+        id: documents.id, source: documents.source, title: documents.title, contentType: documents.contentType,
+        domain: documents.domain, tags: documents.tags, metadata: documents.metadata, contentHash: documents.contentHash,
+        sizeBytes: documents.sizeBytes, chunkCount: documents.chunkCount, createdAt: documents.createdAt, updatedAt: documents.updatedAt,
+      })
+      .from(documents)
+      .where(where)
+      .orderBy(desc(documents.updatedAt), documents.id)
+      .limit(limit)
+      .offset((page - 1) * limit)
+      .all(),
+    db.select({ n: count() }).from(documents).where(where).get(),
+  ]);
+  return { items, total: total?.n ?? 0 };
+}
+
+/** A document with its content, or undefined. */
+export async function getDocument(db: Database, id: string): Promise<DocumentRow | undefined> {
+  return db.select().from(documents).where(eq(documents.id, id)).get();
+}
+
+/** A chunk joined with its document, as returned by retrieval. */
+export interface ChunkWithDocument {
+  id: string;
+  documentId: string;
+  title: string;
+  heading: string;
+  content: string;
+  source: string;
+}
+
+/**
+ * Loads chunks by id with their document's source, keeping only documents inside the scope
+ * (domains: any of; tags: any of). Order is not defined.
+ */
+export async function loadChunks(
+  db: Database,
+  ids: readonly string[],
+  scope?: { domains: string[]; tags: string[] },
+): Promise<ChunkWithDocument[]> {
+  if (ids.length === 0) return [];
+  const conditions = [inArray(chunks.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`)];
+  if (scope?.domains.length) conditions.push(inArray(documents.domain, sql`(SELECT value FROM json_each(${JSON.stringify(scope.domains)}))`));
+  if (scope?.tags.length) {
+    conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${documents.tags}) t WHERE t.value IN (SELECT value FROM json_each(${JSON.stringify(scope.tags)})))`);
+  }
+  return db
+    .select({ id: chunks.id, documentId: chunks.documentId, title: chunks.title, heading: chunks.heading, content: chunks.content, source: documents.source })
+    .from(chunks)
+    .innerJoin(documents, eq(documents.id, chunks.documentId))
+    .where(and(...conditions))
+    .all();
+}
+
+/** Number of stored documents. */
+export async function countDocuments(db: Database): Promise<number> {
+  return (await db.select({ n: count() }).from(documents).get())?.n ?? 0;
+}

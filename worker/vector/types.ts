@@ -1,0 +1,47 @@
+/**
+ * One vector index interface over Cloudflare Vectorize (production) and the local exact index in
+ * the VectorStore Durable Object (local development and tests).
+ */
+
+/** Scalar metadata stored with a vector (Vectorize supports string, number and boolean values). */
+export type VectorMetadata = Record<string, string | number | boolean>;
+
+/** A vector to store; `id` at most 64 bytes (Vectorize's limit). */
+export interface VectorRecord {
+  id: string;
+  values: Float32Array | number[];
+  metadata?: VectorMetadata;
+}
+
+/** Metadata filter: equality, or `$in` over a list, per key (a subset of Vectorize's filter language). */
+export type VectorFilter = Record<string, string | number | boolean | { $eq: string | number | boolean } | { $in: (string | number | boolean)[] }>;
+
+/** A query hit; `score` is cosine similarity in -1..1, higher is closer. */
+export interface VectorMatch {
+  id: string;
+  score: number;
+}
+
+export interface VectorIndex {
+  /** Implementation name reported by /health, e.g. "local-exact" or "vectorize". */
+  readonly name: string;
+  /** Inserts or replaces vectors by id. */
+  upsert(records: readonly VectorRecord[]): Promise<void>;
+  /** The `topK` (1..100) nearest vectors to `vector` that pass `filter`, best first. */
+  query(vector: Float32Array, topK: number, filter?: VectorFilter): Promise<VectorMatch[]>;
+  /** Deletes vectors by id; unknown ids are ignored. */
+  deleteByIds(ids: readonly string[]): Promise<void>;
+}
+
+/** True when `metadata` passes `filter` (every key must match). */
+export function matchesFilter(metadata: VectorMetadata | undefined, filter: VectorFilter | undefined): boolean {
+  if (!filter) return true;
+  for (const [key, cond] of Object.entries(filter)) {
+    const value = metadata?.[key];
+    if (cond !== null && typeof cond === "object") {
+      if ("$eq" in cond && value !== cond.$eq) return false;
+      if ("$in" in cond && (value === undefined || !cond.$in.includes(value))) return false;
+    } else if (value !== cond) return false;
+  }
+  return true;
+}
