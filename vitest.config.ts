@@ -25,6 +25,7 @@ export default defineConfig({
     globalSetup: ["./test/support/global-setup.ts"],
     setupFiles: ["./test/support/apply-migrations.ts"],
     include: ["test/**/*.test.ts"],
+    silent: "passed-only",
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 export const OTEL_ROOT = new URL("../../../shared/data/docs-opentelemetry/content/en/docs/", import.meta.url).pathname;
 
 /** Folders of the OpenTelemetry docs loaded for the tests (about half of the corpus). */
-export const TEST_FOLDERS = ["concepts", "collector", "languages/python", "languages/js", "languages/go", "specs", "zero-code/java", "getting-started", "what-is-opentelemetry.md", "kubernetes"];
+export const TEST_FOLDERS = ["concepts", "collector", "languages/python", "languages/js", "languages/go", "specs", "security", "platforms", "zero-code/java", "getting-started", "what-is-opentelemetry.md"];
 
 export interface CorpusDocument {
   source: string;
