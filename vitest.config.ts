@@ -15,8 +15,8 @@ export default defineConfig({
       miniflare: {
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
-          TEST_CORPUS: loadTestCorpus(),
-          MOCK_OPENAI_URL: inject("mockOpenAIUrl"),
+          TEST_CORPUS: loadTestCorpus() as unknown as Record<string, string>[],
+          MOCK_OPENAI_URL: inject<string>("mockOpenAIUrl"),
         },
       },
     })),

@@ -24,22 +24,30 @@ const ConfigSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().default("https://api.openai.com/v1"),
   OPENAI_EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
-  OPENAI_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(4096).default(1536),
+  OPENAI_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(4096).optional(),
   OPENAI_CHAT_MODEL: z.string().default("gpt-4o-mini"),
   WORKERS_AI_EMBEDDING_MODEL: z.string().default("@cf/baai/bge-m3"),
   WORKERS_AI_CHAT_MODEL: z.string().default("@cf/meta/llama-3.1-8b-instruct"),
   HASHING_DIMENSIONS: z.coerce.number().int().min(64).max(4096).default(512),
   CHUNK_SIZE: z.coerce.number().int().min(100).max(8000).default(1000),
   CHUNK_OVERLAP: z.coerce.number().int().min(0).max(7999).default(200),
-  MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1000).default(5_000_000),
+  /** Largest accepted document in bytes; D1 rows hold at most 2 MB, so keep it below that. */
+  MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1000).max(1_900_000).default(1_500_000),
+  /** Weights of the lexical and vector lists in reciprocal rank fusion. */
+  FUSION_LEXICAL_WEIGHT: z.coerce.number().min(0).max(10).default(1),
+  FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(0.5),
 });
 
 /** Validated configuration. */
 export type AppConfig = z.infer<typeof ConfigSchema>;
 
-/** Reads and validates the configuration; throws a ZodError naming the bad variable. */
+/** Reads and validates the configuration; throws an Error naming the bad variable. */
 export function readConfig(env: Env): AppConfig {
-  const config = ConfigSchema.parse(env);
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  const config = parsed.data;
   if (config.CHUNK_OVERLAP >= config.CHUNK_SIZE) throw new Error("CHUNK_OVERLAP must be smaller than CHUNK_SIZE");
   return config;
 }

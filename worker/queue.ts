@@ -11,7 +11,6 @@ const MAX_ATTEMPTS = 3;
 
 /** Handles a batch of ingestion messages; malformed messages are acknowledged and logged. */
 export async function handleIngestBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const p = providers(env);
   const db = database(env.DB);
   for (const message of batch.messages) {
     const parsed = IngestMessageSchema.safeParse(message.body);
@@ -30,7 +29,7 @@ export async function handleIngestBatch(batch: MessageBatch<unknown>, env: Env):
     try {
       const doc = DocumentInputSchema.parse(JSON.parse(item.payload));
       source = doc.source;
-      await ingestDocument(env, p, doc);
+      await ingestDocument(env, providers(env), doc);
       await markItemDone(db, job_id, item_id);
       message.ack();
     } catch (e) {

@@ -122,9 +122,9 @@ describe("document ingestion", () => {
   });
 
   it("accepts multipart uploads of .md, .txt, .html and .pdf", async () => {
-    const upload = async (name: string, content: BlobPart, extra: Record<string, string> = {}) => {
+    const upload = async (name: string, content: string | Uint8Array, extra: Record<string, string> = {}) => {
       const form = new FormData();
-      form.set("file", new File([content], name));
+      form.set("file", new File([content as string], name));
       for (const [k, v] of Object.entries(extra)) form.set(k, v);
       return api("POST", "/api/documents", form);
     };

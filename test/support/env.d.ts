@@ -1,11 +1,17 @@
-/** Bindings added by vitest.config.ts for the tests. */
-declare namespace Cloudflare {
-  interface Env {
-    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
-    TEST_CORPUS: import("./corpus-node").CorpusDocument[];
-    MOCK_OPENAI_URL: string;
+/** Bindings added by vitest.config.ts for the tests, and the value provided by global-setup.ts. */
+import type { D1Migration } from "cloudflare:test";
+import type { CorpusDocument } from "./corpus-node";
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      TEST_MIGRATIONS: D1Migration[];
+      TEST_CORPUS: CorpusDocument[];
+      MOCK_OPENAI_URL: string;
+    }
   }
 }
+
 declare module "vitest" {
   interface ProvidedContext {
     mockOpenAIUrl: string;

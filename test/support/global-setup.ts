@@ -3,10 +3,10 @@
  * `/v1/chat/completions`) for the provider tests, and hands its URL to the workers.
  */
 import type { TestProject } from "vitest/node";
-import { startMockOpenAI } from "./mock-openai";
+import { startMockOpenAI } from "./mock-openai.ts";
 
 export default async function setup(project: TestProject) {
   const server = await startMockOpenAI();
-  project.provide("mockOpenAIUrl", server.url);
+  project.provide("mockOpenAIUrl" as never, server.url as never);
   return async () => server.close();
 }

@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import OpenAI from "openai";
 import { z } from "zod";
 
 /** Machine-readable error codes used by the API. */
@@ -64,5 +65,6 @@ export function handleError(err: Error, c: Context): Response {
     return c.json(errorBody(status >= 500 ? "internal_error" : "invalid_request", err.message || "Request failed"), status);
   }
   console.error(JSON.stringify({ level: "error", message: err.message, stack: err.stack }));
+  if (err instanceof OpenAI.APIError) return c.json(errorBody("upstream_error", "A model provider failed to answer"), 502);
   return c.json(errorBody("internal_error", "Internal server error"), 500);
 }

@@ -9,7 +9,7 @@ const REFERRING = new Set([
   "above", "same", "former", "latter", "그것", "이것", "저것", "그거", "이거", "그", "이", "거기",
 ]);
 const GENERIC = new Set(["configur", "instal", "set", "setup", "enabl", "disabl", "work", "exampl", "run", "deploi", "start", "more", "detail"]);
-const CONTINUATION_RE = /^(and|also|what about|how about|then|so|but|or|plus|그리고|그럼|그러면|또)\b/iu;
+const CONTINUATION_RE = /^(and|also|what about|how about|then|so|but|or|plus|그리고|그럼|그러면|또)(?=[\s,.?!]|$)/iu;
 
 /** A previous turn as seen by the resolver. */
 export interface PriorTurn {

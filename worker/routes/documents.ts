@@ -40,7 +40,9 @@ async function readUpload(c: Context<AppEnv>): Promise<IngestSource> {
   const source = text("source") ?? file.name;
   const title = text("title");
   if (type === "pdf") {
-    return { source, title, metadata: metadata.data, content_type: "pdf", bytes: new Uint8Array(await file.arrayBuffer()) };
+    const names = DocumentInputSchema.pick({ source: true, title: true }).safeParse({ source, title });
+    if (!names.success) throw validationError(names.error, "upload");
+    return { ...names.data, metadata: metadata.data, content_type: "pdf", bytes: new Uint8Array(await file.arrayBuffer()) };
   }
   const parsed = DocumentInputSchema.safeParse({ source, title, metadata: metadata.data, content_type: type, content: await file.text() });
   if (!parsed.success) throw validationError(parsed.error, "upload");

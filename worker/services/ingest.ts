@@ -70,7 +70,15 @@ export async function ingestDocument(env: Env, p: Providers, input: IngestSource
   }
 
   const title = input.title ?? parsed.title ?? titleFromSource(input.source);
-  const textChunks = await chunkSections(title, parsed.sections, { chunkSize: p.config.CHUNK_SIZE, chunkOverlap: p.config.CHUNK_OVERLAP });
+  let sections = parsed.sections;
+  if (sections.length === 0) {
+    // A page with only front matter (a section landing page, a redirect) is still findable by
+    // its own title and description.
+    const description = typeof parsed.metadata.description === "string" ? parsed.metadata.description.trim() : "";
+    const summary = [input.title ?? parsed.title, description].filter(Boolean).join(". ");
+    if (summary) sections = [{ headings: [], text: summary }];
+  }
+  const textChunks = await chunkSections(title, sections, { chunkSize: p.config.CHUNK_SIZE, chunkOverlap: p.config.CHUNK_OVERLAP });
   if (textChunks.length === 0) throw new ApiError(422, "unprocessable_document", "The document has no text to index");
 
   const db = database(env.DB);

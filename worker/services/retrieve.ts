@@ -7,7 +7,9 @@ import { buildMatchExpressions } from "../rag/fts-query";
 import { reciprocalRankFusion } from "../rag/fusion";
 import type { SearchScope } from "../schemas";
 import { loadChunks } from "../storage/documents";
-import { searchPorter, searchTrigram } from "../storage/lexical";
+import { searchPorter, searchTrigram, termIdf } from "../storage/lexical";
+import { HashingEmbedder } from "../rag/embedding/hashing";
+import { contentTerms } from "../rag/text";
 import type { VectorFilter } from "../vector/types";
 
 /** One retrieved chunk. Ranks are 1-based positions in each list, null when absent from it. */
@@ -35,6 +37,19 @@ export function candidateDepth(topK: number): number {
   return Math.min(100, Math.max(topK * 5, 50));
 }
 
+/**
+ * Embeds the query. The offline hashing embedder weighs each query term by its IDF in the
+ * corpus (model-backed embedders learned term importance already and embed the text as is).
+ */
+async function embedQuery(db: ReturnType<typeof database>, p: Providers, query: string): Promise<Float32Array> {
+  if (p.embedder instanceof HashingEmbedder) {
+    const idf = await termIdf(db, contentTerms(query));
+    return p.embedder.embedWeighted(query, (t) => idf.get(t) ?? 1);
+  }
+  const [vector] = await p.embedder.embed([query], "query");
+  return vector;
+}
+
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /** Runs hybrid retrieval for `query`, returning at most `topK` (1..50) chunks inside `scope`. */
@@ -55,7 +70,7 @@ export async function hybridSearch(env: Env, p: Providers, query: string, topK: 
     return { ids: ids.slice(0, depth), ms: performance.now() - t0 };
   })();
   const vectorPromise = (async () => {
-    const [vector] = await p.embedder.embed([query], "query");
+    const vector = await embedQuery(db, p, query);
     const filter: VectorFilter | undefined = scope?.domains.length ? { domain: { $in: scope.domains } } : undefined;
     // Tags are not in vector metadata: over-fetch and let the D1 hydration filter them.
     const matches = await p.vectorIndex.query(vector, scope?.tags.length ? 100 : depth, filter);
@@ -68,8 +83,8 @@ export async function hybridSearch(env: Env, p: Providers, query: string, topK: 
   const byId = new Map(rows.map((r) => [r.id, r]));
   // Only ids that exist (and pass the scope) take part, so ranks are dense within each list.
   const fused = reciprocalRankFusion([
-    { name: "lexical", ids: lexical.ids.filter((id) => byId.has(id)) },
-    { name: "vector", ids: vector.ids.filter((id) => byId.has(id)).slice(0, depth) },
+    { name: "lexical", ids: lexical.ids.filter((id) => byId.has(id)), weight: p.config.FUSION_LEXICAL_WEIGHT },
+    { name: "vector", ids: vector.ids.filter((id) => byId.has(id)).slice(0, depth), weight: p.config.FUSION_VECTOR_WEIGHT },
   ]).slice(0, topK);
   const results = fused.map((f) => {
     const r = byId.get(f.id)!;

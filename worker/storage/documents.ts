@@ -145,8 +145,3 @@ export async function loadChunks(
     .where(and(...conditions))
     .all();
 }
-
-/** Number of stored documents. */
-export async function countDocuments(db: Database): Promise<number> {
-  return (await db.select({ n: count() }).from(documents).get())?.n ?? 0;
-}

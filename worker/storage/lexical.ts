@@ -7,7 +7,7 @@ import type { Database } from "../db/client";
 import type { SearchScope } from "../schemas";
 
 /** Column weights of `chunks_fts` in bm25(): title, heading, content. */
-export const BM25_WEIGHTS = { title: 2.0, heading: 1.5, content: 1.0 } as const;
+export const BM25_WEIGHTS = { title: 4.0, heading: 2.0, content: 1.0 } as const;
 
 /** A lexical hit: chunk id and BM25 score (higher is better; FTS5's sign is flipped). */
 export interface LexicalHit {
@@ -49,4 +49,23 @@ export async function searchTrigram(db: Database, match: string, limit: number, 
     ORDER BY bm25(chunks_trigram)
     LIMIT ${limit}`);
   return rows;
+}
+
+/**
+ * Inverse document frequency of index terms over chunks, from the `chunks_vocab` fts5vocab table:
+ * idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5)) (the BM25 form, always positive). Terms absent
+ * from the index get the idf of df = 0.
+ */
+export async function termIdf(db: Database, terms: readonly string[]): Promise<Map<string, number>> {
+  const distinct = [...new Set(terms)].slice(0, 64);
+  const [rows, total] = await Promise.all([
+    distinct.length === 0
+      ? []
+      : db.all<{ term: string; doc: number }>(sql`SELECT term, doc FROM chunks_vocab WHERE term IN (SELECT value FROM json_each(${JSON.stringify(distinct)}))`),
+    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM chunks`),
+  ]);
+  const n = total?.n ?? 0;
+  const df = new Map(rows.map((r) => [r.term, r.doc]));
+  const idf = (d: number) => Math.log(1 + (n - d + 0.5) / (d + 0.5));
+  return new Map(distinct.map((t) => [t, idf(df.get(t) ?? 0)]));
 }

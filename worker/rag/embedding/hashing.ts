@@ -25,7 +25,7 @@ export interface HashingWeights {
   charGram: number;
 }
 
-const DEFAULT_WEIGHTS: HashingWeights = { unigram: 1, bigram: 0.5, charGram: 0.25 };
+const DEFAULT_WEIGHTS: HashingWeights = { unigram: 1, bigram: 0.5, charGram: 0.05 };
 
 /** Feature-hashing embedder; `dimensions` defaults to 512 (range 64..4096). */
 export class HashingEmbedder implements Embedder {
@@ -41,27 +41,45 @@ export class HashingEmbedder implements Embedder {
     return texts.map((t) => this.embedOne(t));
   }
 
-  /** Synchronous single-text embedding. */
+  /** Synchronous single-text embedding (every term weighs 1). */
   embedOne(text: string): Float32Array {
-    const counts = new Map<string, number>();
-    const add = (feature: string, w: number) => counts.set(feature, (counts.get(feature) ?? 0) + w);
+    return this.embedWeighted(text, () => 1);
+  }
+
+  /**
+   * Embeds a query with a weight per term, typically its inverse document frequency in the corpus
+   * (Spärck Jones 1972), so that rare terms dominate the similarity: the dot product with a
+   * document vector then behaves like a TF-IDF cosine. Bigram and character n-gram features take
+   * the weights of the terms they come from.
+   */
+  embedWeighted(text: string, termWeight: (term: string) => number): Float32Array {
+    // feature → occurrences and weight (family weight × term weight)
+    const features = new Map<string, { n: number; w: number }>();
+    const add = (feature: string, w: number) => {
+      const f = features.get(feature);
+      if (f) f.n++;
+      else features.set(feature, { n: 1, w });
+    };
     const terms = contentTerms(text);
+    const weights = terms.map(termWeight);
     for (let i = 0; i < terms.length; i++) {
       const t = terms[i];
-      add("w:" + t, this.weights.unigram);
-      if (i + 1 < terms.length) add("b:" + t + " " + terms[i + 1], this.weights.bigram);
+      const w = weights[i];
+      add("w:" + t, this.weights.unigram * w);
+      if (i + 1 < terms.length) add("b:" + t + " " + terms[i + 1], this.weights.bigram * Math.sqrt(w * weights[i + 1]));
       // Character n-grams catch morphology the stemmer misses; Hangul uses bigrams (syllables).
       const padded = `<${t}>`;
       const sizes = isHangul(t) ? [2] : [3, 4];
       for (const n of sizes) {
-        for (let j = 0; j + n <= padded.length; j++) add("c:" + padded.slice(j, j + n), this.weights.charGram);
+        for (let j = 0; j + n <= padded.length; j++) add("c:" + padded.slice(j, j + n), this.weights.charGram * w);
       }
     }
     const v = new Float32Array(this.dimensions);
-    for (const [feature, tf] of counts) {
+    for (const [feature, { n, w }] of features) {
       const h = fnv1a(feature);
       const sign = (h & 0x80000000) === 0 ? 1 : -1;
-      v[h % this.dimensions] += sign * (1 + Math.log(tf));
+      // Sublinear term frequency: a feature seen n times counts w · (1 + ln n).
+      v[h % this.dimensions] += sign * w * (1 + Math.log(n));
     }
     return l2Normalize(v);
   }

@@ -7,13 +7,23 @@ export interface OpenAIEmbedderOptions {
   apiKey: string;
   baseURL: string;
   model: string;
-  /** Output dimensions; must match the vector index. Sent as `dimensions` when set. */
-  dimensions: number;
+  /**
+   * Output dimensions; must match the vector index. Sent as `dimensions` when set; when unset the
+   * model's native size is used (known for OpenAI's models, else required).
+   */
+  dimensions?: number;
   /** Request timeout in ms (default 30000). */
   timeoutMs?: number;
   /** Texts per request (default 64). */
   batchSize?: number;
 }
+
+/** Native output sizes of OpenAI's embedding models. */
+export const OPENAI_NATIVE_DIMENSIONS: Record<string, number> = {
+  "text-embedding-3-small": 1536,
+  "text-embedding-3-large": 3072,
+  "text-embedding-ada-002": 1536,
+};
 
 export class OpenAIEmbedder implements Embedder {
   readonly name: string;
@@ -22,7 +32,9 @@ export class OpenAIEmbedder implements Embedder {
 
   constructor(private readonly options: OpenAIEmbedderOptions) {
     this.name = `openai:${options.model}`;
-    this.dimensions = options.dimensions;
+    const dims = options.dimensions ?? OPENAI_NATIVE_DIMENSIONS[options.model];
+    if (!dims) throw new Error(`set OPENAI_EMBEDDING_DIMENSIONS for embedding model ${options.model}`);
+    this.dimensions = dims;
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs ?? 30_000, maxRetries: 2 });
   }
 
@@ -33,7 +45,7 @@ export class OpenAIEmbedder implements Embedder {
       const res = await this.client.embeddings.create({
         model: this.options.model,
         input: texts.slice(i, i + batch) as string[],
-        dimensions: this.options.dimensions,
+        ...(this.options.dimensions ? { dimensions: this.options.dimensions } : {}),
         encoding_format: "float",
       });
       const sorted = [...res.data].sort((a, b) => a.index - b.index);

@@ -9,7 +9,8 @@ import type { ParsedDocument, Section } from "./types";
 
 const FRONT_MATTER_RE = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 const SHORTCODE_RE = /\{\{[<%][\s\S]*?[%>]\}\}/g;
-const MDX_ESM_RE = /^(?:import|export)\s[^\n]*(?:\n|$)/gm;
+/** MDX ESM statements: `import … from '…'`, `export const|default|function …` (not shell `export X=1`). */
+const MDX_ESM_RE = /^(?:import\s[^\n]*\bfrom\s+['"][^'"]+['"];?|import\s+['"][^'"]+['"];?|export\s+(?:const|let|var|default|function|async|class)\b[^\n]*)[ \t]*(?:\n|$)/gm;
 const TAG_RE = /<\/?[A-Za-z][\w.:-]*(?:\s(?:[^<>"'{}]|"[^"]*"|'[^']*'|\{[^{}]*\})*)?\/?>/g;
 const COMMENT_RE = /<!--[\s\S]*?-->|\{\/\*[\s\S]*?\*\/\}/g;
 
@@ -126,7 +127,8 @@ export function parseMarkdown(source: string): ParsedDocument {
       continue;
     }
     const text = blockText(token);
-    if (text.trim()) buffer.push(stripMarkup(text).trim());
+    // Code keeps its angle brackets (`Array<string>`); prose loses leftover tags.
+    if (text.trim()) buffer.push(token.type === "code" ? text.trim() : stripMarkup(text).trim());
   }
   flush();
   return { title, metadata, sections };

@@ -1,0 +1,104 @@
+/**
+ * The real corpus: a good part of the OpenTelemetry documentation (../shared/data), ingested
+ * through the product's ingestion path. Real questions must retrieve the right page and get
+ * cited, grounded answers.
+ */
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { providers } from "../../worker/config";
+import { ingestDocument } from "../../worker/services/ingest";
+import { api } from "../support/api";
+
+/** Question → the page that answers it (source relative to content/en/docs). */
+const QUESTIONS: [string, string][] = [
+  ["What is tail sampling?", "concepts/sampling/index.md"],
+  ["What is baggage in OpenTelemetry?", "concepts/signals/baggage.md"],
+  ["How do I configure receivers, processors and exporters in the Collector?", "collector/configuration.md"],
+  ["What is context propagation?", "concepts/context-propagation/index.md"],
+  ["How do I scale the Collector?", "collector/scaling.md"],
+  ["What are semantic conventions?", "concepts/semantic-conventions.md"],
+  ["What is a resource in OpenTelemetry?", "concepts/resources/index.md"],
+  ["How do I troubleshoot the Collector?", "collector/troubleshooting.md"],
+  ["What is an instrumentation scope?", "concepts/instrumentation-scope/index.md"],
+  ["How can I collect the Collector's internal telemetry?", "collector/internal-telemetry.md"],
+  ["How do I export Python telemetry with the OTLP exporter?", "languages/python/exporters.md"],
+  ["What is a span event?", "concepts/signals/traces.md"],
+];
+
+let ingested = 0;
+
+beforeAll(async () => {
+  const p = providers(env);
+  for (const doc of env.TEST_CORPUS) {
+    await ingestDocument(env, p, doc);
+    ingested++;
+  }
+}, 600_000);
+
+describe("OpenTelemetry documentation", () => {
+  it("ingested the test slice of the corpus", () => {
+    expect(ingested).toBe(env.TEST_CORPUS.length);
+    expect(ingested).toBeGreaterThan(150);
+  });
+
+  it("retrieves the right page in the top 5 for at least 11 of 12 real questions", async () => {
+    const misses: string[] = [];
+    for (const [query, expected] of QUESTIONS) {
+      const res = await api("POST", "/api/rag/query", { query, top_k: 5 });
+      expect(res.status).toBe(200);
+      expect(res.body.results).toHaveLength(5);
+      const sources = res.body.results.map((r: { source: string }) => r.source);
+      if (!sources.includes(expected)) misses.push(`${query} → ${sources.join(", ")}`);
+      for (const r of res.body.results) {
+        expect(r.lexical_rank !== null || r.vector_rank !== null).toBe(true);
+        expect(r.heading.startsWith(r.title)).toBe(true);
+      }
+      expect(res.body.timings_ms).toEqual({ lexical: expect.any(Number), vector: expect.any(Number), fusion: expect.any(Number) });
+    }
+    // Measured: 11/12 (the Python OTLP exporter page is the miss).
+    expect(misses.length, misses.join("\n")).toBeLessThanOrEqual(1);
+  });
+
+  it("answers real questions with citations that point at the retrieved sources", async () => {
+    const cases: [string, RegExp][] = [
+      ["What is tail sampling?", /tail sampling/i],
+      ["What is baggage in OpenTelemetry?", /baggage/i],
+      ["How do I scale the Collector?", /scal/i],
+    ];
+    for (const [query, keyword] of cases) {
+      const res = await api("POST", "/api/chat", { query });
+      expect(res.status).toBe(200);
+      expect(res.body.has_sufficient_info, query).toBe(true);
+      expect(res.body.response).toMatch(keyword);
+      const cited = [...res.body.response.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+      expect(cited.length).toBeGreaterThan(0);
+      for (const n of cited) expect(res.body.sources[n - 1]).toBeDefined();
+      // Extractive answers only contain source text: every cited sentence occurs in its source.
+      for (const part of res.body.response.split(/\s*\[\d+\]\s*/).filter(Boolean)) {
+        const found = env.TEST_CORPUS.some((d) => d.content.replace(/\s+/g, " ").includes(part.slice(0, 40)));
+        expect(found, part).toBe(true);
+      }
+    }
+  });
+
+  it("restricts retrieval with search_scope", async () => {
+    const res = await api("POST", "/api/rag/query", { query: "How do I configure exporters?", top_k: 10, search_scope: { domain: "languages" } });
+    expect(res.body.results.length).toBeGreaterThan(0);
+    expect(res.body.results.every((r: { source: string }) => r.source.startsWith("languages/"))).toBe(true);
+    const bare = await api("POST", "/api/rag/query", { query: "How do I configure exporters?", search_scope: "collector" });
+    expect(bare.body.results.every((r: { source: string }) => r.source.startsWith("collector/"))).toBe(true);
+  });
+
+  it("admits when the documentation does not cover a question", async () => {
+    const res = await api("POST", "/api/chat", { query: "How do I bake a sourdough bread at home?" });
+    expect(res.body.has_sufficient_info).toBe(false);
+    expect(res.body.needs_disclaimer).toBe(true);
+  });
+
+  it("survives hostile FTS5 syntax in queries", async () => {
+    for (const query of ['"unbalanced', "NEAR(collector exporter, 2)", "col:value OR", "*", "AND OR NOT", "^start -minus"]) {
+      const res = await api("POST", "/api/rag/query", { query });
+      expect(res.status, query).toBe(200);
+    }
+  });
+});
