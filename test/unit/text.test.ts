@@ -56,3 +56,11 @@ describe("reciprocal rank fusion", () => {
     expect(fused[2].ranks).toEqual({ lexical: 2, vector: null });
   });
 });
+
+describe("sentence splitting of lower-case starts", () => {
+  it("splits before a lower-case sentence start but not after abbreviations", () => {
+    expect(sentences("It cites documents. edge-rag is a RAG assistant. Use e.g. curl to call it.")).toEqual([
+      "It cites documents.", "edge-rag is a RAG assistant.", "Use e.g. curl to call it.",
+    ]);
+  });
+});

@@ -66,6 +66,8 @@ export function distinctContentTerms(text: string): string[] {
   return [...new Set(contentTerms(text))];
 }
 
+const LOWERCASE_SENTENCE_START_RE = /(?<=[\p{L}\p{N})\]"'`]{2}[.!?])\s+(?=\p{Ll}[\p{L}-]*\s)/u;
+
 /**
  * Splits text into sentences with `Intl.Segmenter` (Unicode UAX #29 sentence boundaries),
  * trimming whitespace and dropping empty segments.
@@ -74,8 +76,12 @@ export function sentences(text: string, locale = "en"): string[] {
   const segmenter = new Intl.Segmenter(locale, { granularity: "sentence" });
   const out: string[] = [];
   for (const { segment } of segmenter.segment(text)) {
-    const s = segment.replace(/\s+/g, " ").trim();
-    if (s) out.push(s);
+    // UAX #29 does not break before a lower-case word ("… documents. edge-rag is …"); split
+    // there too unless the period ends an abbreviation such as "e.g.".
+    for (const part of segment.split(LOWERCASE_SENTENCE_START_RE)) {
+      const s = part.replace(/\s+/g, " ").trim();
+      if (s) out.push(s);
+    }
   }
   return out;
 }

@@ -27,6 +27,20 @@ interface Candidate {
   position: number;
   text: string;
   terms: Set<string>;
+  /** True when the sentence reads as a definition of a query term ("Baggage is …"). */
+  defines: boolean;
+}
+
+const DEFINITION_QUESTION_RE = /^\s*(what\s+(is|are)|what's|define|explain)\b|(이란|란)\s*(무엇|뭔가)/i;
+const DEFINITION_VERB_RE = /\b(is|are|refers to|means|describes|lets you|allows you)\b/i;
+
+/** True when `sentence` opens with query terms followed by a defining verb within its first words. */
+function isDefinition(sentence: string, queryTerms: readonly string[]): boolean {
+  const head = sentence.split(/\s+/).slice(0, 8).join(" ");
+  const verb = DEFINITION_VERB_RE.exec(head);
+  if (!verb) return false;
+  const subject = new Set(contentTerms(head.slice(0, verb.index)));
+  return subject.size > 0 && queryTerms.some((t) => subject.has(t));
 }
 
 /** True for lines that look like code, tables or lists of symbols rather than prose. */
@@ -54,6 +68,7 @@ export class ExtractiveGenerator implements Generator {
 
   async generate(query: string, sources: readonly SourceChunk[]): Promise<GeneratedAnswer> {
     const queryTerms = distinctContentTerms(query);
+    const wantsDefinition = DEFINITION_QUESTION_RE.test(query);
     const notCovered: GeneratedAnswer = { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
     if (queryTerms.length === 0 || sources.length === 0) return notCovered;
 
@@ -66,7 +81,10 @@ export class ExtractiveGenerator implements Generator {
         for (const s of sentences(cleaned)) {
           position++;
           if (s.length > this.options.maxSentenceChars || !looksLikeProse(s)) continue;
-          candidates.push({ source: src.index, position, text: s, terms: new Set(contentTerms(s)) });
+          candidates.push({
+            source: src.index, position, text: s, terms: new Set(contentTerms(s)),
+            defines: wantsDefinition && isDefinition(s, queryTerms),
+          });
         }
       }
     }
@@ -93,7 +111,8 @@ export class ExtractiveGenerator implements Generator {
       }
       const rankBonus = 1 / (1 + (sourceRank.get(c.source) ?? 9));
       const density = overlap / Math.sqrt(Math.max(c.terms.size, 4));
-      return { gain, value: gain + 0.5 * density + 0.3 * rankBonus * (overlap > 0 ? 1 : 0) };
+      const definition = c.defines && covered.size === 0 ? 0.5 * totalWeight / queryTerms.length : 0;
+      return { gain, value: gain + 0.5 * density + 0.3 * rankBonus * (overlap > 0 ? 1 : 0) + definition };
     };
 
     const selected: Candidate[] = [];

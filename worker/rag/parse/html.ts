@@ -51,9 +51,12 @@ export function parseHtml(source: string): ParsedDocument {
       return;
     }
     const block = BLOCK.has(tag);
-    if (block) buffer += "\n";
+    const newline = () => {
+      if (!buffer.endsWith("\n")) buffer += "\n";
+    };
+    if (block) newline();
     for (const child of el.childNodes) walk(child);
-    if (block) buffer += "\n";
+    if (block) newline();
   };
   walk(root);
   flush();

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the one command that runs edge-rag on a fresh clone.
+ *  1. installs dependencies when node_modules is missing or older than package-lock.json;
+ *  2. applies the D1 migrations to the local database;
+ *  3. starts `wrangler dev --local` on port $PORT (default 8787);
+ *  4. on an empty knowledge base, ingests the project's own docs/ folder.
+ * Plain JavaScript that runs on any Node ≥ 18: it is what brings in the project's Node.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = join(root, "node_modules", ".bin");
+const port = process.env.PORT || "8787";
+const url = `http://127.0.0.1:${port}`;
+const env = {
+  ...process.env,
+  PATH: `${bin}${delimiter}${process.env.PATH}`,
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+};
+
+function log(message) {
+  process.stdout.write(`[edge-rag] ${message}\n`);
+}
+
+function run(command, args, extraEnv = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...env, ...extraEnv } });
+  if (result.status !== 0) {
+    log(`${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function needsInstall() {
+  const marker = join(root, "node_modules", ".package-lock.json");
+  if (!existsSync(join(bin, "wrangler")) || !existsSync(join(bin, "node")) || !existsSync(marker)) return true;
+  return statSync(join(root, "package-lock.json")).mtimeMs > statSync(marker).mtimeMs;
+}
+
+if (needsInstall()) {
+  log("installing dependencies (npm ci)…");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+}
+
+log("applying D1 migrations…");
+run("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { CI: "true" });
+
+log(`starting wrangler dev on ${url}…`);
+const dev = spawn("wrangler", ["dev", "--local", "--port", port, "--ip", "127.0.0.1", ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+  env,
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+
+async function waitForHealth(timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) return res.json();
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the dev server did not answer on ${url}/health within ${timeoutMs / 1000} s`);
+}
+
+try {
+  const health = await waitForHealth();
+  const list = await (await fetch(`${url}/api/documents?limit=1`)).json();
+  if (list.total === 0) {
+    log("empty knowledge base: ingesting docs/ …");
+    const ingest = spawnSync("node", [join(root, "scripts", "ingest.ts"), join(root, "docs"), "--url", url], { cwd: root, stdio: "inherit", env });
+    if (ingest.status !== 0) log("ingesting docs/ reported failures (see above); the server keeps running");
+  } else {
+    log(`knowledge base holds ${list.total} document(s)`);
+  }
+  log(`ready: ${url} (embedding ${health.providers.embedding}, generation ${health.providers.generation}, vector index ${health.providers.vector_index})`);
+  log(`try: curl -s -X POST ${url}/api/chat -H 'content-type: application/json' -d '{"query":"What is edge-rag?"}'`);
+} catch (e) {
+  log(String(e instanceof Error ? e.message : e));
+  dev.kill("SIGTERM");
+  process.exit(1);
+}

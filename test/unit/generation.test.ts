@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { HashingEmbedder } from "../../worker/rag/embedding/hashing";
+import { dot } from "../../worker/rag/cosine";
+import { ExtractiveGenerator } from "../../worker/rag/generation/extractive";
+import { buildGroundedMessages } from "../../worker/rag/generation/prompt";
+import { citedIndexes, type SourceChunk } from "../../worker/rag/generation/types";
+import { isFollowUp, resolveFollowUp } from "../../worker/rag/followup";
+import { confidenceOf } from "../../worker/services/chat";
+
+const source = (index: number, content: string, heading = "Doc"): SourceChunk => ({ index, title: "Doc", source: `doc${index}.md`, heading, content, score: 0.03 });
+
+describe("extractive generator", () => {
+  const gen = new ExtractiveGenerator();
+
+  it("answers with source sentences only, each cited", async () => {
+    const sources = [
+      source(1, "Tail sampling is where the decision to sample a trace takes place after all spans are seen. It needs a stateful collector."),
+      source(2, "Head sampling decides at the start of a trace. It is simple to configure."),
+    ];
+    const answer = await gen.generate("What is tail sampling?", sources);
+    expect(answer.hasSufficientInfo).toBe(true);
+    expect(answer.response.startsWith("Tail sampling is where the decision")).toBe(true);
+    for (const sentence of answer.response.split(/\s*\[\d\]\s*/).filter(Boolean)) {
+      expect(sources.some((s) => s.content.includes(sentence))).toBe(true);
+    }
+    expect(answer.citedIndexes).toContain(1);
+    expect(answer.coverage).toBe(1);
+  });
+
+  it("refuses when the sources do not cover the question", async () => {
+    const answer = await gen.generate("How do I bake sourdough bread?", [source(1, "The Collector receives, processes and exports telemetry data.")]);
+    expect(answer).toMatchObject({ hasSufficientInfo: false, citedIndexes: [] });
+    expect(answer.response).toMatch(/does not cover/);
+  });
+
+  it("skips code-like lines", async () => {
+    const answer = await gen.generate("How do I configure the exporter endpoint?", [
+      source(1, "exporters: {otlp: {endpoint: 'x:4317'}}\nYou configure the exporter endpoint with the endpoint setting of the OTLP exporter."),
+    ]);
+    expect(answer.response).toBe("You configure the exporter endpoint with the endpoint setting of the OTLP exporter. [1]");
+  });
+});
+
+describe("citations and confidence", () => {
+  it("extracts citation numbers within range", () => {
+    expect(citedIndexes("A [2]. B [1][2]. C [9].", 3)).toEqual([1, 2]);
+  });
+
+  it("weights coverage and retriever agreement", () => {
+    const retrieved = [{ lexical_rank: 1, vector_rank: 3 }, { lexical_rank: 2, vector_rank: null }] as any;
+    expect(confidenceOf({ response: "", hasSufficientInfo: true, citedIndexes: [1, 2], coverage: 1 }, retrieved)).toBeCloseTo(0.85, 5);
+    expect(confidenceOf({ response: "", hasSufficientInfo: false, citedIndexes: [], coverage: 0.9 }, retrieved)).toBe(0.3);
+  });
+
+  it("drops the lowest-ranked sources to fit the prompt budget", () => {
+    const long = "word ".repeat(2000);
+    const messages = buildGroundedMessages("q", [source(1, long), source(2, long), source(3, long)], 3000);
+    expect(messages[1].content).toContain("[1] Doc");
+    expect(messages[1].content).not.toContain("[3] Doc");
+  });
+});
+
+describe("follow-up resolution", () => {
+  const history = [
+    { role: "user" as const, content: "What is the OpenTelemetry Collector?", resolved_query: "What is the OpenTelemetry Collector?" },
+    { role: "assistant" as const, content: "The Collector receives telemetry. [1]" },
+  ];
+  it("detects follow-ups in English and Korean", () => {
+    expect(isFollowUp("and how do I configure it?")).toBe(true);
+    expect(isFollowUp("How do I install?")).toBe(true);
+    expect(isFollowUp("그리고 설치는 어떻게 하나요?")).toBe(true);
+    expect(isFollowUp("How do I configure the Java agent?")).toBe(false);
+  });
+  it("prefixes the previous topic only for follow-ups", () => {
+    expect(resolveFollowUp("and how do I configure it?", history)).toBe("What is the OpenTelemetry Collector? and how do I configure it?");
+    expect(resolveFollowUp("What is baggage?", history)).toBe("What is baggage?");
+    expect(resolveFollowUp("and how do I configure it?", [])).toBe("and how do I configure it?");
+  });
+});
+
+describe("hashing embedder", () => {
+  const e = new HashingEmbedder(512);
+  it("is deterministic, L2-normalised and of fixed dimension", async () => {
+    const [a, b] = await e.embed(["Tail sampling decisions", "Tail sampling decisions"]);
+    expect(a.length).toBe(512);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(dot(a, a)).toBeCloseTo(1, 5);
+  });
+  it("puts related texts closer than unrelated ones", () => {
+    const q = e.embedOne("configure the collector exporters");
+    const related = e.embedOne("How to configure exporters in the Collector configuration file");
+    const unrelated = e.embedOne("React components render user interfaces");
+    expect(dot(q, related)).toBeGreaterThan(dot(q, unrelated) + 0.2);
+  });
+  it("weights query terms: the heavier term decides the nearest document", () => {
+    const docs = [e.embedOne("tail latency percentiles"), e.embedOne("sampling strategies overview")];
+    const heavySampling = e.embedWeighted("tail sampling", (t) => (t === "sampl" ? 5 : 0.5));
+    expect(dot(heavySampling, docs[1])).toBeGreaterThan(dot(heavySampling, docs[0]));
+  });
+});
