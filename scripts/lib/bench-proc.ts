@@ -124,8 +124,17 @@ export interface MemoryPeak {
   samples: number;
 }
 
+/** One process of the tree at the peak sample. */
+export interface PeakProcess {
+  pid: number;
+  comm: string;
+  /** Executable and first arguments from `/proc/<pid>/cmdline`, shortened. */
+  command: string;
+  rssKiB: number;
+}
+
 /** Takes one memory sample of the tree under `root`. */
-async function sampleTree(root: number): Promise<{ totalKiB: number; workerdKiB: number; processes: number }> {
+async function sampleTree(root: number): Promise<{ totalKiB: number; workerdKiB: number; processes: number; members: { pid: number; comm: string; rssKiB: number }[] }> {
   const tree = processTree(root, await listProcesses());
   const sizes = await Promise.all(tree.map((p) => rssKiB(p.pid)));
   let totalKiB = 0;
@@ -134,7 +143,21 @@ async function sampleTree(root: number): Promise<{ totalKiB: number; workerdKiB:
     totalKiB += sizes[i];
     if (p.comm === "workerd") workerdKiB += sizes[i];
   });
-  return { totalKiB, workerdKiB, processes: tree.length };
+  const members = tree.map((p, i) => ({ pid: p.pid, comm: p.comm, rssKiB: sizes[i] }));
+  return { totalKiB, workerdKiB, processes: tree.length, members };
+}
+
+/** A short command line of a process: each path reduced to its last two segments, at most 6 words. */
+async function shortCommand(pid: number): Promise<string> {
+  try {
+    const words = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter(Boolean);
+    return words
+      .slice(0, 6)
+      .map((w) => (w.startsWith("/") ? w.split("/").slice(-2).join("/") : w))
+      .join(" ");
+  } catch {
+    return "";
+  }
 }
 
 /**
@@ -151,6 +174,8 @@ export class TreeMemorySampler {
   #running: Promise<void> | undefined;
   #started = 0;
   #phase = "startup";
+  #peakProcesses: PeakProcess[] = [];
+  #peakTotal = 0;
 
   /**
    * @param root Pid of the tree's root (the process the benchmark spawned).
@@ -196,6 +221,11 @@ export class TreeMemorySampler {
     return peak;
   }
 
+  /** The processes of the tree and their RSS at the sample with the highest total. */
+  peakProcesses(): PeakProcess[] {
+    return this.#peakProcesses;
+  }
+
   /** Phase labels in order of first appearance. */
   phases(): string[] {
     return [...new Set(this.samples.map((s) => s.phase))];
@@ -206,8 +236,14 @@ export class TreeMemorySampler {
     const phase = this.#phase;
     const t = (performance.now() - this.#started) / 1000;
     this.#running = sampleTree(this.root)
-      .then((s) => {
-        if (s.processes > 0) this.samples.push({ t, phase, ...s });
+      .then(async ({ members, ...s }) => {
+        if (s.processes === 0) return;
+        this.samples.push({ t, phase, ...s });
+        if (s.totalKiB > this.#peakTotal) {
+          this.#peakTotal = s.totalKiB;
+          const commands = await Promise.all(members.map((m) => shortCommand(m.pid)));
+          this.#peakProcesses = members.map((m, i) => ({ ...m, command: commands[i] }));
+        }
       })
       .catch(() => {
         // /proc unreadable for a moment: skip this sample
@@ -218,7 +254,11 @@ export class TreeMemorySampler {
   }
 }
 
-/** Whether any non-zombie process of process group `pgid` exists. */
+/**
+ * Whether any non-zombie process of process group `pgid` exists.
+ *
+ * @param pgid Process group id.
+ */
 export async function groupAlive(pgid: number): Promise<boolean> {
   return (await listProcesses()).some((p) => p.pgrp === pgid && p.state !== "Z");
 }
@@ -237,43 +277,62 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+/** Waits until no non-zombie process of group `pgid` is left, or `ms` elapsed. Resolves whether it emptied. */
+async function waitGroupGone(pgid: number, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    if (!(await groupAlive(pgid))) return true;
+    if (performance.now() >= deadline) return false;
+    await sleep(100);
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Terminates a process group that this program created (a child spawned with `detached: true`
- * leads its own group, and its descendants inherit it): SIGTERM, then SIGKILL after `graceMs`.
+ * leads its own group, and its descendants inherit it), from gentle to forceful:
+ *  1. SIGTERM to the leader only, so that it shuts its children down and reaps them (wrangler
+ *     forwards the signal to its CLI process, which stops workerd);
+ *  2. after `graceMs`, SIGTERM to the whole group;
+ *  3. after another `graceMs`, SIGKILL to the whole group.
  * Descendants of the leader that left the group (listed in `tree`, taken before the call) and are
  * still alive with the same start time are killed as well.
  *
  * @param pgid Process group id, i.e. the pid of the detached child.
  * @param tree Processes of the child's tree from {@link processTree}, to catch escapees.
- * @param graceMs Time allowed to exit after SIGTERM.
+ * @param graceMs Time allowed for each of the first two steps.
  * @returns The pids that needed SIGKILL.
  */
 export async function killProcessGroup(pgid: number, tree: readonly ProcInfo[] = [], graceMs = 5000): Promise<number[]> {
   const forced: number[] = [];
-  if (signalGroup(pgid, "SIGTERM")) {
-    const deadline = performance.now() + graceMs;
-    while (await groupAlive(pgid)) {
-      if (performance.now() >= deadline) {
-        const left = (await listProcesses()).filter((p) => p.pgrp === pgid && p.state !== "Z");
-        forced.push(...left.map((p) => p.pid));
-        signalGroup(pgid, "SIGKILL");
-        await sleep(200);
-        break;
-      }
-      await sleep(100);
+  signalPid(pgid, "SIGTERM");
+  if (!(await waitGroupGone(pgid, graceMs))) {
+    signalGroup(pgid, "SIGTERM");
+    if (!(await waitGroupGone(pgid, graceMs))) {
+      const left = (await listProcesses()).filter((p) => p.pgrp === pgid && p.state !== "Z");
+      forced.push(...left.map((p) => p.pid));
+      signalGroup(pgid, "SIGKILL");
+      await waitGroupGone(pgid, 2000);
     }
   }
   const now = await listProcesses();
   for (const old of tree) {
     const same = now.find((p) => p.pid === old.pid && p.starttime === old.starttime && p.state !== "Z");
     if (!same) continue;
-    try {
-      process.kill(old.pid, "SIGKILL");
-      forced.push(old.pid);
-    } catch {
-      // already gone
-    }
+    if (signalPid(old.pid, "SIGKILL")) forced.push(old.pid);
   }
+  // Children that outlived their parent are reparented to init as zombies until it reaps them:
+  // give it a moment, so that nothing of the group is listed any more when this resolves.
+  const deadline = performance.now() + 3000;
+  while (performance.now() < deadline && (await listProcesses()).some((p) => p.pgrp === pgid)) await sleep(100);
   return forced;
 }
 

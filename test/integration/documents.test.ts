@@ -54,8 +54,9 @@ describe("document ingestion", () => {
 
     const chunks = await env.DB.prepare("SELECT heading, content FROM chunks WHERE document_id = ? ORDER BY chunk_index").bind(res.body.id).all<{ heading: string; content: string }>();
     const headings = chunks.results.map((c) => c.heading);
-    expect(headings).toContain("Sampling > Tail sampling");
-    expect(headings).toContain("Sampling > Tail sampling > Downsides");
+    // "concepts" is the breadcrumb from the source path; the index page's own folder is the page.
+    expect(headings).toContain("Concepts > Sampling > Tail sampling");
+    expect(headings).toContain("Concepts > Sampling > Tail sampling > Downsides");
     const all = chunks.results.map((c) => c.content).join("\n");
     expect(all).toContain("Tail sampling needs a stateful collector.");
     expect(all).toContain("Tail samplers can be difficult to implement and operate.");

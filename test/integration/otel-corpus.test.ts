@@ -51,7 +51,7 @@ describe("OpenTelemetry documentation", () => {
       if (!sources.includes(expected)) misses.push(`${query} → ${sources.join(", ")}`);
       for (const r of res.body.results) {
         expect(r.lexical_rank !== null || r.vector_rank !== null).toBe(true);
-        expect(r.heading.startsWith(r.title)).toBe(true);
+        expect(r.heading).toContain(r.title);
       }
       expect(res.body.timings_ms).toEqual({ lexical: expect.any(Number), vector: expect.any(Number), fusion: expect.any(Number) });
     }
@@ -91,7 +91,7 @@ describe("OpenTelemetry documentation", () => {
 
   it("admits when the documentation does not cover a question", async () => {
     const res = await api("POST", "/api/chat", { query: "How do I bake a sourdough bread at home?" });
-    expect(res.body.has_sufficient_info).toBe(false);
+    expect(res.body.has_sufficient_info, res.body.response).toBe(false);
     expect(res.body.needs_disclaimer).toBe(true);
   });
 

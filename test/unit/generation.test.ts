@@ -5,7 +5,8 @@ import { ExtractiveGenerator } from "../../worker/rag/generation/extractive";
 import { buildGroundedMessages } from "../../worker/rag/generation/prompt";
 import { citedIndexes, type SourceChunk } from "../../worker/rag/generation/types";
 import { isFollowUp, resolveFollowUp } from "../../worker/rag/followup";
-import { confidenceOf } from "../../worker/services/chat";
+import { breadcrumbs } from "../../worker/services/ingest";
+import { confidenceOf, diversify } from "../../worker/services/chat";
 
 const source = (index: number, content: string, heading = "Doc"): SourceChunk => ({ index, title: "Doc", source: `doc${index}.md`, heading, content, score: 0.03 });
 
@@ -38,6 +39,14 @@ describe("extractive generator", () => {
       source(1, "exporters: {otlp: {endpoint: 'x:4317'}}\nYou configure the exporter endpoint with the endpoint setting of the OTLP exporter."),
     ]);
     expect(answer.response).toBe("You configure the exporter endpoint with the endpoint setting of the OTLP exporter. [1]");
+  });
+});
+
+describe("source diversification", () => {
+  it("takes at most n chunks per document, keeping rank order, and backfills", () => {
+    const ranked = ["a", "a", "a", "b", "a", "c"].map((document_id, i) => ({ document_id, i }));
+    expect(diversify(ranked, 4, 2).map((r) => r.i)).toEqual([0, 1, 3, 5]);
+    expect(diversify(ranked.slice(0, 3), 3, 1).map((r) => r.i)).toEqual([0, 1, 2]);
   });
 });
 
@@ -96,5 +105,25 @@ describe("hashing embedder", () => {
     const docs = [e.embedOne("tail latency percentiles"), e.embedOne("sampling strategies overview")];
     const heavySampling = e.embedWeighted("tail sampling", (t) => (t === "sampl" ? 5 : 0.5));
     expect(dot(heavySampling, docs[1])).toBeGreaterThan(dot(heavySampling, docs[0]));
+  });
+});
+
+describe("breadcrumbs", () => {
+  it("derives section names from relative source paths", () => {
+    expect(breadcrumbs("concepts/sampling/index.md", "Sampling")).toEqual(["Concepts"]);
+    expect(breadcrumbs("languages/python/exporters.md", "Exporters")).toEqual(["Languages", "Python"]);
+    expect(breadcrumbs("zero-code/java/_index.md", "Java zero-code")).toEqual(["Zero code"]);
+    expect(breadcrumbs("https://example.com/a/b.html", "B")).toEqual([]);
+    expect(breadcrumbs("notes.md", "Notes")).toEqual([]);
+  });
+});
+
+describe("extractive generator: scattered matches", () => {
+  it("does not answer from question words spread over unrelated sentences", async () => {
+    const answer = await new ExtractiveGenerator().generate("How do I bake a sourdough bread at home?", [
+      source(1, "The repositories are hosted on GitHub Pages, which is not their final home."),
+      source(2, "Traces are structured logs with context, correlation and hierarchy baked in."),
+    ]);
+    expect(answer.hasSufficientInfo).toBe(false);
   });
 });

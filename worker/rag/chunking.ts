@@ -26,11 +26,11 @@ export interface TextChunk {
 const SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "。", " ", ""];
 
 /**
- * Splits sections into chunks. `title` heads every heading path. Throws RangeError on invalid
- * options (overlap ≥ size, size out of range).
+ * Splits sections into chunks. `prefix` (the breadcrumbs and title, " > "-joined) heads every
+ * heading path. Throws RangeError on invalid options (overlap ≥ size, size out of range).
  */
 export async function chunkSections(
-  title: string,
+  prefix: string,
   sections: readonly Section[],
   options: ChunkingOptions = DEFAULT_CHUNKING,
 ): Promise<TextChunk[]> {
@@ -40,7 +40,7 @@ export async function chunkSections(
   const splitter = new RecursiveCharacterTextSplitter({ chunkSize, chunkOverlap, separators: SEPARATORS, keepSeparator: true });
   const chunks: TextChunk[] = [];
   for (const section of sections) {
-    const heading = [title, ...section.headings].filter(Boolean).join(" > ");
+    const heading = [prefix, ...section.headings].filter(Boolean).join(" > ");
     for (const piece of await splitter.splitText(section.text)) {
       const content = piece.trim();
       if (content) chunks.push({ index: chunks.length, heading, content });

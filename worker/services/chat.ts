@@ -12,6 +12,29 @@ import { hybridSearch, type RetrievedChunk } from "./retrieve";
 
 /** Sources offered to the generator. */
 export const CHAT_TOP_K = 5;
+/** Chunks retrieved before choosing the sources, and the most sources taken from one document. */
+const CHAT_CANDIDATES = 15;
+const MAX_SOURCES_PER_DOCUMENT = 2;
+
+/**
+ * Picks `k` sources from ranked chunks, at most `perDocument` from one document, so that one long
+ * page cannot crowd out the others; the ranking order is kept. Falls back to the skipped chunks
+ * when there are not enough documents.
+ */
+export function diversify<T extends { document_id: string }>(ranked: readonly T[], k: number, perDocument: number): T[] {
+  const taken: T[] = [];
+  const skipped: T[] = [];
+  const perDoc = new Map<string, number>();
+  for (const r of ranked) {
+    const n = perDoc.get(r.document_id) ?? 0;
+    if (n < perDocument && taken.length < k) {
+      taken.push(r);
+      perDoc.set(r.document_id, n + 1);
+    } else skipped.push(r);
+  }
+  for (const r of skipped) if (taken.length < k) taken.push(r);
+  return ranked.filter((r) => taken.includes(r));
+}
 /** Earlier messages read for follow-up resolution. */
 const HISTORY_MESSAGES = 6;
 /** Characters of a source shown as its snippet. */
@@ -70,8 +93,9 @@ export async function answerQuestion(
   const history = await stub.messages(HISTORY_MESSAGES);
   const resolved = resolveFollowUp(query, history);
 
-  const retrieval = await hybridSearch(env, p, resolved, CHAT_TOP_K, scope);
-  const sources: SourceChunk[] = retrieval.results.map((r, i) => ({
+  const retrieval = await hybridSearch(env, p, resolved, CHAT_CANDIDATES, scope);
+  const chosen = diversify(retrieval.results, CHAT_TOP_K, MAX_SOURCES_PER_DOCUMENT);
+  const sources: SourceChunk[] = chosen.map((r, i) => ({
     index: i + 1, title: r.title, source: r.source, heading: r.heading, content: r.content, score: r.score,
   }));
 
@@ -84,7 +108,7 @@ export async function answerQuestion(
     generated = await new ExtractiveGenerator().generate(resolved, sources);
   }
 
-  const confidence = confidenceOf(generated, retrieval.results);
+  const confidence = confidenceOf(generated, chosen);
   const messageSources: MessageSource[] = sources.map((s) => ({
     index: s.index, title: s.title, source: s.source, heading: s.heading, snippet: snippet(s.content), score: s.score,
   }));
@@ -95,7 +119,7 @@ export async function answerQuestion(
   await stub.append([userMessage, assistantMessage]);
 
   return {
-    retrievedCount: retrieval.results.length,
+    retrievedCount: chosen.length,
     answer: {
       session_id: sessionId,
       message_id: messageId,

@@ -31,6 +31,23 @@ async function sha256Hex(data: string | Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * Section names implied by a relative source path, outermost first: "concepts/sampling/index.md"
+ * → ["Concepts"] (the last folder of an index page is the page itself). URLs and absolute paths
+ * give none.
+ */
+export function breadcrumbs(source: string, title: string): string[] {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(source) || source.startsWith("/")) return [];
+  const parts = source.split(/[\\/]/).filter((p) => p && p !== "." && p !== "..");
+  const file = parts.pop() ?? "";
+  if (/^_?index\.[a-z]+$/i.test(file)) parts.pop();
+  const human = (s: string) => {
+    const words = s.replace(/[-_]+/g, " ").trim();
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  };
+  return parts.map(human).filter((p) => p && p.toLowerCase() !== title.toLowerCase());
+}
+
 function titleFromSource(source: string): string {
   const base = source.split(/[\\/]/).filter(Boolean).pop() ?? source;
   const stem = base.replace(/\.[a-z0-9]+$/i, "");
@@ -78,7 +95,7 @@ export async function ingestDocument(env: Env, p: Providers, input: IngestSource
     const summary = [input.title ?? parsed.title, description].filter(Boolean).join(". ");
     if (summary) sections = [{ headings: [], text: summary }];
   }
-  const textChunks = await chunkSections(title, sections, { chunkSize: p.config.CHUNK_SIZE, chunkOverlap: p.config.CHUNK_OVERLAP });
+  const textChunks = await chunkSections([...breadcrumbs(input.source, title), title].join(" > "), sections, { chunkSize: p.config.CHUNK_SIZE, chunkOverlap: p.config.CHUNK_OVERLAP });
   if (textChunks.length === 0) throw new ApiError(422, "unprocessable_document", "The document has no text to index");
 
   const db = database(env.DB);

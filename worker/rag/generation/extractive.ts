@@ -16,11 +16,16 @@ export interface ExtractiveOptions {
   maxSentences: number;
   /** Minimum weighted query-term coverage of the selected sentences for an answer (0..1, default 0.5). */
   minCoverage: number;
+  /**
+   * Minimum weighted coverage of the best single sentence (0..1, default 0.4), so that words of
+   * the question scattered over unrelated sentences do not pass for an answer.
+   */
+  minSentenceCoverage: number;
   /** Sentences longer than this many characters are skipped (default 600). */
   maxSentenceChars: number;
 }
 
-const DEFAULTS: ExtractiveOptions = { maxSources: 5, maxSentences: 4, minCoverage: 0.5, maxSentenceChars: 600 };
+const DEFAULTS: ExtractiveOptions = { maxSources: 5, maxSentences: 4, minCoverage: 0.5, minSentenceCoverage: 0.4, maxSentenceChars: 600 };
 
 interface Candidate {
   source: number;
@@ -34,18 +39,32 @@ interface Candidate {
 const DEFINITION_QUESTION_RE = /^\s*(what\s+(is|are)|what's|define|explain)\b|(이란|란)\s*(무엇|뭔가)/i;
 const DEFINITION_VERB_RE = /\b(is|are|refers to|means|describes|lets you|allows you)\b/i;
 
-/** True when `sentence` opens with query terms followed by a defining verb within its first words. */
+/**
+ * True when `sentence` opens with a short subject holding a query term, followed by a defining
+ * verb: "Baggage is …", "In OpenTelemetry, baggage is …", "The Collector lets you …".
+ */
 function isDefinition(sentence: string, queryTerms: readonly string[]): boolean {
-  const head = sentence.split(/\s+/).slice(0, 8).join(" ");
+  const head = sentence.split(/\s+/).slice(0, 9).join(" ");
   const verb = DEFINITION_VERB_RE.exec(head);
   if (!verb) return false;
-  const subject = new Set(contentTerms(head.slice(0, verb.index)));
-  return subject.size > 0 && queryTerms.some((t) => subject.has(t));
+  let subject = head.slice(0, verb.index);
+  const comma = subject.indexOf(",");
+  if (comma >= 0 && subject.slice(0, comma).split(/\s+/).length <= 4) subject = subject.slice(comma + 1);
+  if (subject.trim().split(/\s+/).length > 4) return false;
+  const terms = new Set(contentTerms(subject));
+  return queryTerms.some((t) => terms.has(t));
 }
 
-/** True for lines that look like code, tables or lists of symbols rather than prose. */
+const FENCED_CODE_RE = /```[\s\S]*?(?:```|$)/g;
+const CODE_LINE_RE = /^\s*(?:\/\/|#|\$|>|\*|--|<!--)/;
+/** A sentence ends with terminal punctuation (Latin, CJK, or a closing quote/bracket after it). */
+const TERMINATED_RE = /[.!?。！？]["')\]]?$/;
+
+/** True for complete prose sentences: not code, tables or heading-like fragments. */
 function looksLikeProse(s: string): boolean {
-  if (s.length < 25) return false;
+  if (s.length < 25 || CODE_LINE_RE.test(s)) return false;
+  const wordCount = s.split(/\s+/).length;
+  if (!(TERMINATED_RE.test(s) ? wordCount >= 5 : wordCount >= 12)) return false;
   const letters = (s.match(/[\p{L}\s]/gu) ?? []).length;
   if (letters / s.length < 0.75) return false;
   return !/[{};=<>]{2,}|^\s*[$#>]|\|.*\|/.test(s);
@@ -74,7 +93,7 @@ export class ExtractiveGenerator implements Generator {
 
     const candidates: Candidate[] = [];
     for (const src of sources.slice(0, this.options.maxSources)) {
-      const lines = src.content.split(/\n+/);
+      const lines = src.content.replace(FENCED_CODE_RE, "\n").split(/\n+/);
       let position = 0;
       for (const line of lines) {
         const cleaned = line.replace(/^\s*[-*+]\s+/, "").trim();
@@ -111,7 +130,7 @@ export class ExtractiveGenerator implements Generator {
       }
       const rankBonus = 1 / (1 + (sourceRank.get(c.source) ?? 9));
       const density = overlap / Math.sqrt(Math.max(c.terms.size, 4));
-      const definition = c.defines && covered.size === 0 ? 0.5 * totalWeight / queryTerms.length : 0;
+      const definition = c.defines && covered.size === 0 ? 0.5 * totalWeight : 0;
       return { gain, value: gain + 0.5 * density + 0.3 * rankBonus * (overlap > 0 ? 1 : 0) + definition };
     };
 
@@ -134,7 +153,11 @@ export class ExtractiveGenerator implements Generator {
 
     const coveredWeight = [...covered].reduce((s, t) => s + weight(t), 0);
     const coverage = totalWeight > 0 ? coveredWeight / totalWeight : 0;
-    if (selected.length === 0 || coverage < this.options.minCoverage) return { ...notCovered, coverage };
+    const sentenceCoverage = (c: Candidate) => queryTerms.reduce((s, t) => s + (hasTerm(c.terms, t) ? weight(t) : 0), 0) / totalWeight;
+    const bestSentence = Math.max(0, ...selected.map(sentenceCoverage));
+    if (selected.length === 0 || coverage < this.options.minCoverage || bestSentence < this.options.minSentenceCoverage) {
+      return { ...notCovered, coverage };
+    }
 
     // Present in source order, then reading order, one citation per sentence.
     selected.sort((a, b) => (sourceRank.get(a.source)! - sourceRank.get(b.source)!) || a.position - b.position);

@@ -64,8 +64,11 @@ function blockText(token: Token): string {
     case "text":
       // Soft line breaks inside a paragraph are spaces.
       return inlineText((token as Tokens.Paragraph).tokens, (token as Tokens.Paragraph).text).replace(/[ \t]*\n[ \t]*/g, " ");
-    case "code":
-      return (token as Tokens.Code).text;
+    case "code": {
+      // Fences stay in the chunk text so answer extraction can tell code from prose.
+      const code = token as Tokens.Code;
+      return "```" + (code.lang ?? "") + "\n" + code.text + "\n```";
+    }
     case "blockquote":
       return (token as Tokens.Blockquote).tokens.map(blockText).filter(Boolean).join("\n");
     case "list":
