@@ -468,7 +468,7 @@ async function main(): Promise<number> {
   );
   lines.push(
     `- Load: autocannon ${versions.autocannon}, ${opts.requests} measured requests per endpoint after ${opts.warmup} warm-up requests, ` +
-      `${opts.connections} connections, ${OTEL_QUESTIONS.length} OpenTelemetry questions cycled; latency percentiles are exact (nearest rank) over the 200 responses`,
+      `${opts.connections} connections, ${OTEL_QUESTIONS.length} OpenTelemetry questions cycled; latency percentiles are exact (nearest rank) over the HTTP 200 responses`,
   );
   lines.push("");
   lines.push("| Ingestion (bulk queue) | Pages | Failed | Chunks | Seconds | Pages/s | Chunks/s |");

@@ -120,7 +120,7 @@ export interface LoadResult {
   errorSamples: string[];
   /** 200 answers that `inspect` flagged (e.g. no retrieved chunk). */
   emptyAnswers: number;
-  /** Exact statistics over the 200 responses' latencies (nearest-rank percentiles). */
+  /** Exact statistics over the latencies of the HTTP 200 responses (nearest-rank percentiles). */
   latencyMs: LatencyStats;
   /** autocannon's own histogram of the 2xx latencies, for comparison. */
   autocannonLatencyMs: { p50: number; p90: number; p97_5: number; p99: number; mean: number; max: number };

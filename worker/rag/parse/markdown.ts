@@ -63,7 +63,9 @@ function blockText(token: Token): string {
     case "paragraph":
     case "text":
       // Soft line breaks inside a paragraph are spaces.
-      return inlineText((token as Tokens.Paragraph).tokens, (token as Tokens.Paragraph).text).replace(/[ \t]*\n[ \t]*/g, " ");
+      return inlineText((token as Tokens.Paragraph).tokens, (token as Tokens.Paragraph).text).replace(/[ \t]*\n[ \t]*/g, " ")
+        // a removed shortcode or component can leave "for ." behind
+        .replace(/[ \t]+([.,;:!?])(?=\s|$)/g, "$1");
     case "code": {
       // Fences stay in the chunk text so answer extraction can tell code from prose.
       const code = token as Tokens.Code;
