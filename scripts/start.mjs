@@ -42,8 +42,8 @@ function needsInstall() {
 }
 
 if (needsInstall()) {
-  log("installing dependencies (npm ci)…");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  log("installing dependencies (npm install)…");
+  run("npm", ["install", "--no-audit", "--no-fund"]);
 }
 
 log("applying D1 migrations…");
