@@ -33,6 +33,8 @@ const ConfigSchema = z.object({
   CHUNK_OVERLAP: z.coerce.number().int().min(0).max(7999).default(200),
   /** Largest accepted document in bytes; D1 rows hold at most 2 MB, so keep it below that. */
   MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1000).max(1_900_000).default(1_500_000),
+  /** Largest `top_k` of `POST /api/rag/query` (the evaluation harness raises it to 100). */
+  MAX_TOP_K: z.coerce.number().int().min(1).max(100).default(50),
   /** Weights of the lexical and vector lists in reciprocal rank fusion. */
   FUSION_LEXICAL_WEIGHT: z.coerce.number().min(0).max(10).default(1),
   FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(0.5),

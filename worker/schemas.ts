@@ -45,12 +45,19 @@ export type SearchScope = z.output<typeof SearchScopeSchema>;
 
 const Query = z.string().trim().min(1, "query must not be empty").max(4000);
 
-/** Body of `POST /api/rag/query`. */
-export const RagQuerySchema = z.object({
-  query: Query,
-  top_k: z.number().int().min(1).max(50).default(5),
-  search_scope: SearchScopeSchema.optional(),
-});
+/** Which retrievers run: both fused (default), or one alone (for evaluation and debugging). */
+export const RetrievalModeSchema = z.enum(["hybrid", "lexical", "vector"]);
+export type RetrievalMode = z.infer<typeof RetrievalModeSchema>;
+
+/** Body of `POST /api/rag/query`; `top_k` is at most MAX_TOP_K (50 unless configured). */
+export function ragQuerySchema(maxTopK: number) {
+  return z.object({
+    query: Query,
+    top_k: z.number().int().min(1).max(maxTopK).default(5),
+    search_scope: SearchScopeSchema.optional(),
+    mode: RetrievalModeSchema.default("hybrid"),
+  });
+}
 
 /** Body of `POST /api/chat`. */
 export const ChatRequestSchema = z.object({

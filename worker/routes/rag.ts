@@ -2,13 +2,22 @@
 import { Hono } from "hono";
 import { providers } from "../config";
 import type { AppEnv } from "../http/context";
-import { validate } from "../http/validate";
-import { RagQuerySchema } from "../schemas";
+import { ApiError, validationError } from "../http/errors";
+import { ragQuerySchema } from "../schemas";
 import { hybridSearch } from "../services/retrieve";
 
-export const ragRoute = new Hono<AppEnv>().post("/query", validate("json", RagQuerySchema), async (c) => {
-  const { query, top_k, search_scope } = c.req.valid("json");
-  const result = await hybridSearch(c.env, providers(c.env), query, top_k, search_scope);
+export const ragRoute = new Hono<AppEnv>().post("/query", async (c) => {
+  const p = providers(c.env);
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new ApiError(400, "malformed_json", "Malformed JSON in request body");
+  }
+  const parsed = ragQuerySchema(p.config.MAX_TOP_K).safeParse(body);
+  if (!parsed.success) throw validationError(parsed.error);
+  const { query, top_k, search_scope, mode } = parsed.data;
+  const result = await hybridSearch(c.env, p, query, top_k, search_scope, mode);
   c.set("retrieved", result.results.length);
   return c.json(result);
 });

@@ -5,7 +5,7 @@ import { database } from "../db/client";
 import type { Providers } from "../config";
 import { buildMatchExpressions } from "../rag/fts-query";
 import { reciprocalRankFusion } from "../rag/fusion";
-import type { SearchScope } from "../schemas";
+import type { RetrievalMode, SearchScope } from "../schemas";
 import { loadChunks } from "../storage/documents";
 import { searchPorter, searchTrigram, termIdf } from "../storage/lexical";
 import { HashingEmbedder } from "../rag/embedding/hashing";
@@ -52,14 +52,25 @@ async function embedQuery(db: ReturnType<typeof database>, p: Providers, query: 
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-/** Runs hybrid retrieval for `query`, returning at most `topK` (1..50) chunks inside `scope`. */
-export async function hybridSearch(env: Env, p: Providers, query: string, topK: number, scope?: SearchScope): Promise<RetrievalResult> {
+/**
+ * Runs retrieval for `query`, returning at most `topK` (1..100) chunks inside `scope`. `mode`
+ * "lexical" or "vector" runs one retriever alone (its list is then the ranking).
+ */
+export async function hybridSearch(
+  env: Env,
+  p: Providers,
+  query: string,
+  topK: number,
+  scope?: SearchScope,
+  mode: RetrievalMode = "hybrid",
+): Promise<RetrievalResult> {
   const db = database(env.DB);
   const depth = candidateDepth(topK);
   const match = buildMatchExpressions(query);
 
   const t0 = performance.now();
   const lexicalPromise = (async () => {
+    if (mode === "vector") return { ids: [] as string[], ms: 0 };
     const [porter, trigram] = await Promise.all([
       match.porter ? searchPorter(db, match.porter, depth, scope) : [],
       match.trigram ? searchTrigram(db, match.trigram, depth, scope) : [],
@@ -70,6 +81,7 @@ export async function hybridSearch(env: Env, p: Providers, query: string, topK: 
     return { ids: ids.slice(0, depth), ms: performance.now() - t0 };
   })();
   const vectorPromise = (async () => {
+    if (mode === "lexical") return { ids: [] as string[], ms: 0 };
     const vector = await embedQuery(db, p, query);
     const filter: VectorFilter | undefined = scope?.domains.length ? { domain: { $in: scope.domains } } : undefined;
     // Tags are not in vector metadata: over-fetch and let the D1 hydration filter them.
