@@ -145,12 +145,18 @@ export interface DevServerOptions extends WranglerContext {
   readyTimeoutMs?: number;
   /** Called with the pid right after spawning, before the health wait (e.g. to start sampling). */
   onSpawn?: (pid: number) => void;
+  /**
+   * Worker vars that override wrangler.toml `[vars]` for this server, passed as
+   * `--var NAME:VALUE` (e.g. `{ MAX_TOP_K: "100" }`). Names must not contain `:`.
+   */
+  vars?: Record<string, string>;
 }
 
 /**
- * Starts `wrangler dev --local --port <port> --ip 127.0.0.1 --persist-to <persistTo>` in a new
- * process group, with `CLOUDFLARE_CF_FETCH_ENABLED=false` and `WRANGLER_SEND_METRICS=false`, stdout
- * and stderr appended to `logFile`, and waits until `GET /health` answers 200.
+ * Starts `wrangler dev --local --port <port> --ip 127.0.0.1 --persist-to <persistTo>` (plus one
+ * `--var NAME:VALUE` per entry of `vars`) in a new process group, with
+ * `CLOUDFLARE_CF_FETCH_ENABLED=false` and `WRANGLER_SEND_METRICS=false`, stdout and stderr
+ * appended to `logFile`, and waits until `GET /health` answers 200.
  *
  * @returns The server; call `stop()` in every outcome (it is also killed on process exit by
  *   {@link killAllGroupsSync} when registered as an exit handler).
@@ -166,6 +172,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     "--persist-to", options.persistTo,
     "--show-interactive-dev-session=false",
   ];
+  for (const [name, value] of Object.entries(options.vars ?? {})) {
+    if (!name || name.includes(":")) throw new Error(`invalid var name for --var: '${name}'`);
+    args.push("--var", `${name}:${value}`);
+  }
   const child = spawnWrangler(options, args, options.logFile, baseEnv(options.root));
   const pid = child.pid;
   if (pid === undefined) {

@@ -15,11 +15,16 @@ export type ContentType = "markdown" | "html" | "text";
 /** One document of a `POST /api/ingest/jobs` body. */
 export interface IngestDocument {
   content: string;
-  /** Path relative to the common root folder of the collected files, with forward slashes. */
+  /**
+   * Path relative to the common root folder of the collected files, with forward slashes (any
+   * unique identifier, 1..2048 characters, when the documents do not come from files).
+   */
   source: string;
+  /** Optional title, 1..300 characters; the server derives one from the content or source otherwise. */
+  title?: string;
   content_type: ContentType;
-  /** `domain` is the first folder of `source`; absent for files at the root. */
-  metadata: { domain?: string };
+  /** `domain` is the first folder of `source`; absent for files at the root. Optional for documents built in code. */
+  metadata?: { domain?: string };
 }
 
 /** The result of {@link collectDocuments}. */
