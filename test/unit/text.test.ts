@@ -10,8 +10,8 @@ describe("text analysis", () => {
     expect(stem("sampling")).toBe(stem("sampled"));
   });
 
-  it("keeps Hangul words unstemmed", () => {
-    expect(contentTerms("상태를 관리하는 방법")).toEqual(["상태를", "관리하는", "방법"]);
+  it("strips Korean particles and endings, keeping 2+ syllable stems", () => {
+    expect(contentTerms("상태를 관리하는 방법")).toEqual(["상태", "관리", "방법"]);
   });
 
   it("splits sentences with Intl.Segmenter", () => {
@@ -35,8 +35,9 @@ describe("FTS5 MATCH expressions", () => {
 
   it("uses prefix queries for Hangul and trigram only for terms of 3+ characters", () => {
     const m = buildMatchExpressions("상태 관리하기");
-    expect(m.porter).toBe('"상태" * OR "관리하기" *');
-    expect(m.trigram).toBe('"관리하기"');
+    expect(m.porter).toBe('"상태" * OR "관리" *');
+    expect(m.trigram).toBeNull();
+    expect(buildMatchExpressions("컴포넌트를 렌더링").trigram).toBe('"컴포넌트" OR "렌더링"');
   });
 
   it("returns nothing to search for punctuation only", () => {

@@ -3,7 +3,7 @@
  * string (inner `"` doubled), so no user input can change the expression's syntax
  * (FTS5 query syntax: https://sqlite.org/fts5.html#full_text_query_syntax).
  */
-import { isHangul, isStopWord, words } from "./text";
+import { isHangul, isStopWord, stripKoreanSuffix, words } from "./text";
 
 /** Upper bound on terms in one expression, to bound query cost. */
 export const MAX_MATCH_TERMS = 32;
@@ -33,8 +33,9 @@ export function buildMatchExpressions(text: string): MatchExpressions {
   terms = terms.slice(0, MAX_MATCH_TERMS);
   if (terms.length === 0) return { porter: null, trigram: null };
 
-  const porterParts = terms.map((t) => (isHangul(t) ? `${quote(t)} *` : quote(t)));
-  const trigramTerms = terms.filter((t) => isHangul(t) && [...t].length >= 3);
+  // Hangul: the stem without its particle, as a prefix ("상태를" → "상태" *).
+  const porterParts = [...new Set(terms.map((t) => (isHangul(t) ? `${quote(stripKoreanSuffix(t))} *` : quote(t))))];
+  const trigramTerms = [...new Set(terms.filter(isHangul).map(stripKoreanSuffix))].filter((t) => [...t].length >= 3);
   return {
     porter: porterParts.join(" OR "),
     trigram: trigramTerms.length > 0 ? trigramTerms.map(quote).join(" OR ") : null,

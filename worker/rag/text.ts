@@ -19,6 +19,30 @@ const KOREAN_FUNCTION_WORDS = ["무엇", "무엇인가요", "뭐", "어떻게", 
 
 const STOP_WORDS: ReadonlySet<string> = new Set([...eng, ...EXTRA_STOP_WORDS, ...kor, ...KOREAN_FUNCTION_WORDS]);
 
+/**
+ * Korean particles (josa) and common verbal endings, longest first. Korean attaches them to the
+ * stem ("상태를", "상태는", "관리하는"), so stripping them lets a stem match its inflected forms.
+ */
+const KOREAN_SUFFIXES = [
+  "에서부터", "으로부터", "이라는", "이라고", "에서는", "에게서", "으로는", "하였다", "했습니다", "합니다", "됩니다",
+  "입니다", "이었다", "하는데", "에서", "에게", "한테", "으로", "부터", "까지", "처럼", "보다", "라는", "라고", "이나",
+  "하는", "하고", "하면", "하여", "해서", "했다", "하기", "한다", "된다", "되는", "되어", "이다", "께서", "마다", "조차",
+  "은", "는", "이", "가", "을", "를", "의", "에", "로", "와", "과", "도", "만", "나", "랑", "란", "한", "된", "할",
+];
+
+/**
+ * Light Korean stemming: strips one trailing particle or ending from a Hangul word when at least
+ * two syllables remain ("상태를" → "상태", "관리하는" → "관리", but "나이" stays). Non-Hangul
+ * words are returned unchanged.
+ */
+export function stripKoreanSuffix(word: string): string {
+  if (!isHangul(word)) return word;
+  for (const suffix of KOREAN_SUFFIXES) {
+    if (word.length - suffix.length >= 2 && word.endsWith(suffix)) return word.slice(0, -suffix.length);
+  }
+  return word;
+}
+
 /** True when `word` contains Hangul syllables or jamo. */
 export function isHangul(word: string): boolean {
   return HANGUL_RE.test(word);
@@ -39,11 +63,13 @@ export function words(text: string): string[] {
 
 /**
  * Normalises one lower-case word to its index term: Porter stem (Porter 1980, via `stemmer`)
- * for Latin-script words, unchanged for Hangul and other scripts. Possessive `'s` is dropped.
+ * for Latin-script words, Korean particle stripping for Hangul, unchanged for other scripts.
+ * Possessive `'s` is dropped.
  */
 export function stem(word: string): string {
   const w = word.replace(/['']s$/u, "").replace(/['']/gu, "");
-  if (isHangul(w) || !/^[a-z]+$/.test(w)) return w;
+  if (isHangul(w)) return stripKoreanSuffix(w);
+  if (!/^[a-z]+$/.test(w)) return w;
   return stemmer(w);
 }
 
