@@ -6,7 +6,8 @@ import { buildGroundedMessages } from "../../worker/rag/generation/prompt";
 import { citedIndexes, type SourceChunk } from "../../worker/rag/generation/types";
 import { isFollowUp, resolveFollowUp } from "../../worker/rag/followup";
 import { breadcrumbs } from "../../worker/services/ingest";
-import { confidenceOf, diversify } from "../../worker/services/chat";
+import { confidenceOf } from "../../worker/services/chat";
+import { diversify } from "../../worker/services/chat-sources";
 
 const source = (index: number, content: string, heading = "Doc"): SourceChunk => ({ index, title: "Doc", source: `doc${index}.md`, heading, content, score: 0.03 });
 

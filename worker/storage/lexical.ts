@@ -51,12 +51,17 @@ export async function searchTrigram(db: Database, match: string, limit: number, 
   return rows;
 }
 
+/** Corpus statistics of index terms: chunk count `n` and each term's chunk frequency `df`. */
+export interface TermStats {
+  n: number;
+  df: Map<string, number>;
+}
+
 /**
- * Inverse document frequency of index terms over chunks, from the `chunks_vocab` fts5vocab table:
- * idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5)) (the BM25 form, always positive). Terms absent
- * from the index get the idf of df = 0.
+ * Chunk frequencies of index terms from the `chunks_vocab` fts5vocab table, and the chunk count.
+ * Terms absent from the index have df 0. At most 64 distinct terms are looked up.
  */
-export async function termIdf(db: Database, terms: readonly string[]): Promise<Map<string, number>> {
+export async function termStats(db: Database, terms: readonly string[]): Promise<TermStats> {
   const distinct = [...new Set(terms)].slice(0, 64);
   const [rows, total] = await Promise.all([
     distinct.length === 0
@@ -64,8 +69,18 @@ export async function termIdf(db: Database, terms: readonly string[]): Promise<M
       : db.all<{ term: string; doc: number }>(sql`SELECT term, doc FROM chunks_vocab WHERE term IN (SELECT value FROM json_each(${JSON.stringify(distinct)}))`),
     db.get<{ n: number }>(sql`SELECT count(*) AS n FROM chunks`),
   ]);
-  const n = total?.n ?? 0;
-  const df = new Map(rows.map((r) => [r.term, r.doc]));
-  const idf = (d: number) => Math.log(1 + (n - d + 0.5) / (d + 0.5));
-  return new Map(distinct.map((t) => [t, idf(df.get(t) ?? 0)]));
+  const found = new Map(rows.map((r) => [r.term, r.doc]));
+  return { n: total?.n ?? 0, df: new Map(distinct.map((t) => [t, found.get(t) ?? 0])) };
+}
+
+/** BM25's inverse document frequency, ln(1 + (N − df + 0.5) / (df + 0.5)); always positive. */
+export function idfOf(stats: TermStats, term: string): number {
+  const df = stats.df.get(term) ?? 0;
+  return Math.log(1 + (stats.n - df + 0.5) / (df + 0.5));
+}
+
+/** IDF of each term (Spärck Jones 1972, in BM25's form) over chunks. */
+export async function termIdf(db: Database, terms: readonly string[]): Promise<Map<string, number>> {
+  const stats = await termStats(db, terms);
+  return new Map([...stats.df.keys()].map((t) => [t, idfOf(stats, t)]));
 }

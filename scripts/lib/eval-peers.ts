@@ -1,0 +1,133 @@
+/**
+ * In-process peer baselines for the retrieval evaluation: MiniSearch and Orama, each with its
+ * default BM25-style full-text ranking, indexing `{id, title, text}` documents and answering every
+ * query with its top document ids. Figures are in-process (no HTTP, no persistence), run one query
+ * at a time on the calling thread. Plain TypeScript run by Node's type stripping.
+ */
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import MiniSearch from "minisearch";
+import { create, insertMultiple, search } from "@orama/orama";
+import type { EvalDocument, EvalQuery } from "./eval-datasets.ts";
+
+/** The rankings and timings of one peer. */
+export interface PeerRun {
+  /** `MiniSearch` or `Orama`. */
+  name: string;
+  /** Installed package version. */
+  version: string;
+  /** How the index was configured, for the report. */
+  config: string;
+  /** Wall-clock seconds to build the index over the whole corpus. */
+  indexSeconds: number;
+  /** Query id → document ids, best first, at most `topK`. */
+  run: Map<string, string[]>;
+  /** Latency of each query in milliseconds (search call only), in the order of the queries given. */
+  latencyMs: number[];
+  /** Queries that returned no document. */
+  emptyQueries: number;
+}
+
+/** Options of the peer runners. */
+export interface PeerOptions {
+  /** Documents kept per query. Default 100. */
+  topK?: number;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Version of an installed package, or `unknown`. */
+async function versionOf(name: string): Promise<string> {
+  try {
+    // Resolve the package's entry, then walk up to its package.json.
+    let dir = path.dirname(require.resolve(name));
+    for (let i = 0; i < 5; i++) {
+      const pkg = JSON.parse(await readFile(path.join(dir, "package.json"), "utf8").catch(() => "{}")) as { name?: string; version?: string };
+      if (pkg.name === name && pkg.version) return pkg.version;
+      dir = path.dirname(dir);
+    }
+  } catch {
+    // fall through
+  }
+  return "unknown";
+}
+
+/**
+ * MiniSearch 7 with its defaults: `new MiniSearch({ fields: ["title", "text"] })` (default
+ * tokenizer splitting on Unicode spaces and punctuation, lower-casing, no stemming or stop words;
+ * BM25+ scoring with k = 1.2, b = 0.7, d = 0.5; OR of the query terms, no prefix or fuzzy
+ * matching, equal field boosts), `addAll(corpus)`, then `search(query.text)` per query.
+ *
+ * @param corpus Documents to index; `id` must be unique.
+ * @param queries Queries to answer, in order.
+ * @returns Rankings of at most `topK` (default 100) document ids and per-query latency in ms.
+ * @throws Error from MiniSearch, e.g. on a duplicate document id.
+ */
+export async function runMiniSearch(corpus: readonly EvalDocument[], queries: readonly EvalQuery[], options: PeerOptions = {}): Promise<PeerRun> {
+  const topK = options.topK ?? 100;
+  const t0 = performance.now();
+  const index = new MiniSearch<EvalDocument>({ fields: ["title", "text"] });
+  index.addAll(corpus as EvalDocument[]);
+  const indexSeconds = (performance.now() - t0) / 1000;
+  const run = new Map<string, string[]>();
+  const latencyMs: number[] = [];
+  let emptyQueries = 0;
+  for (const q of queries) {
+    const start = performance.now();
+    const hits = index.search(q.text);
+    const ids = hits.slice(0, topK).map((h) => String(h.id));
+    latencyMs.push(performance.now() - start);
+    if (ids.length === 0) emptyQueries++;
+    run.set(q.id, ids);
+  }
+  return {
+    name: "MiniSearch",
+    version: await versionOf("minisearch"),
+    config: "fields [title, text], default options (BM25+, OR, no stemming)",
+    indexSeconds,
+    run,
+    latencyMs,
+    emptyQueries,
+  };
+}
+
+/**
+ * Orama 3 with its defaults: `create({ schema: { title: "string", text: "string" } })` (default
+ * English tokenizer: splits on anything but `[A-Za-z0-9_'-]` and a few accented letters, so other
+ * scripts such as Hangul are dropped; no stemming, no stop words), `insertMultiple(db, corpus)`,
+ * then `search(db, { term: query.text, limit: topK })` per query (BM25 with k = 1.2, b = 0.75,
+ * d = 0.5; default threshold 1, i.e. documents matching any term).
+ *
+ * @param corpus Documents to index; `id` must be unique (it becomes Orama's document id).
+ * @param queries Queries to answer, in order.
+ * @returns Rankings of at most `topK` (default 100) document ids and per-query latency in ms.
+ * @throws Error from Orama, e.g. on a duplicate document id.
+ */
+export async function runOrama(corpus: readonly EvalDocument[], queries: readonly EvalQuery[], options: PeerOptions = {}): Promise<PeerRun> {
+  const topK = options.topK ?? 100;
+  const t0 = performance.now();
+  const db = create({ schema: { title: "string", text: "string" } as const });
+  await insertMultiple(db, corpus.map((d) => ({ id: d.id, title: d.title, text: d.text })));
+  const indexSeconds = (performance.now() - t0) / 1000;
+  const run = new Map<string, string[]>();
+  const latencyMs: number[] = [];
+  let emptyQueries = 0;
+  for (const q of queries) {
+    const start = performance.now();
+    const result = await search(db, { term: q.text, limit: topK });
+    const ids = result.hits.map((h) => String(h.id));
+    latencyMs.push(performance.now() - start);
+    if (ids.length === 0) emptyQueries++;
+    run.set(q.id, ids);
+  }
+  return {
+    name: "Orama",
+    version: await versionOf("@orama/orama"),
+    config: "schema {title, text}, default options (BM25, english tokenizer, no stemming)",
+    indexSeconds,
+    run,
+    latencyMs,
+    emptyQueries,
+  };
+}

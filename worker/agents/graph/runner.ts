@@ -1,0 +1,318 @@
+/**
+ * The graph executor: runs named nodes from a state, choosing each next node with the pure routing
+ * functions, reporting progress, and stopping at `clarify_hitl` with an interrupt that
+ * `applyClarificationAnswer` + `runGraph` resume.
+ */
+import type { Providers } from "../../config";
+import { database } from "../../db/client";
+import { ApiError } from "../../http/errors";
+import type { GeneratedAnswer, SourceChunk } from "../../rag/generation/types";
+import { NOT_COVERED_MESSAGE } from "../../rag/generation/types";
+import { ExtractiveGenerator } from "../../rag/generation/extractive";
+import { contentTerms, isHangul } from "../../rag/text";
+import { hybridSearch, type RetrievedChunk } from "../../services/retrieve";
+import { diversify } from "../../services/chat-sources";
+import { idfOf, termStats } from "../../storage/lexical";
+import type { GraphModels } from "./models";
+import { REWRITE_STRATEGIES } from "./offline";
+import { averageRelevance, needsDisclaimer, routeAfterAnalysis, routeAfterEvaluation } from "./routing";
+import type { GraphState, NodeName, RelevanceGrade } from "./state";
+
+/** A source of the final answer: a retrieved chunk or a web result (then `web` and `url` are set). */
+export interface AnswerSource extends SourceChunk {
+  web?: true;
+  url?: string;
+}
+
+/** A web search client (see agents/web); null when web search is not configured. */
+export interface WebSearch {
+  readonly name: string;
+  search(query: string, maxResults?: number): Promise<{ title: string; url: string; content: string; score: number }[]>;
+}
+
+/** What the graph needs from outside: bindings, providers, models, progress reporting. */
+export interface GraphContext {
+  env: Env;
+  providers: Providers;
+  models: GraphModels;
+  webSearch: WebSearch | null;
+  /** True when the question was resolved against earlier turns (a pronoun then has a referent). */
+  hasContext: boolean;
+  onProgress?: (step: NodeName, message: string) => void | Promise<void>;
+}
+
+/** A run either stops for a clarification or finishes with an answer. */
+export type GraphOutcome =
+  | { kind: "interrupt"; state: GraphState }
+  | { kind: "done"; state: GraphState; sources: AnswerSource[]; needs_disclaimer: boolean; confidence: number };
+
+/** Sources offered to generation, and candidates retrieved per (sub-)question. */
+const TOP_SOURCES = 5;
+const CANDIDATES = 15;
+const PER_SUB_QUESTION = 3;
+
+const PROGRESS: Record<NodeName, string> = {
+  analyze_query: "Analysing the question",
+  clarify_hitl: "Asking for a clarification",
+  decompose_query: "Breaking the question into parts",
+  retrieve_documents: "Searching the knowledge base",
+  evaluate_relevance: "Grading the retrieved documents",
+  rewrite_query: "Rewriting the query",
+  web_search: "Searching the web",
+  generate_response: "Writing the answer",
+  evaluate_quality: "Checking the answer",
+};
+
+/**
+ * Applies the user's answer to a pending clarification: the chosen option's topic (or the free
+ * text) refines the question, the round is counted, and the run restarts at `analyze_query`.
+ * Throws ApiError 422 when there is no pending clarification or the option is unknown.
+ */
+export function applyClarificationAnswer(state: GraphState, answer: { selected_option?: string; custom_input?: string }): GraphState {
+  const pending = state.clarification;
+  if (!pending) throw new ApiError(422, "invalid_request", "There is no pending clarification in this session");
+  let text: string;
+  let scope = state.search_scope;
+  if (answer.selected_option !== undefined) {
+    const option = pending.options.find((o) => o.id === answer.selected_option || o.label === answer.selected_option);
+    if (!option) throw new ApiError(422, "invalid_request", `Unknown option '${answer.selected_option}'`, { options: pending.options.map((o) => o.id) });
+    text = option.label.split(" > ").slice(-2).join(" ");
+    if (option.domain && !scope) scope = { domains: [option.domain], tags: [] };
+  } else if (answer.custom_input?.trim()) {
+    text = answer.custom_input.trim();
+  } else {
+    throw new ApiError(422, "invalid_request", "Answer with selected_option or custom_input");
+  }
+  const question = `${state.question} ${text}`.slice(0, 2000);
+  return {
+    ...state,
+    question,
+    current_query: question,
+    search_scope: scope,
+    clarification: undefined,
+    clarification_answers: [...state.clarification_answers, text],
+    interaction_count: state.interaction_count + 1,
+  };
+}
+
+async function timed<T>(state: GraphState, node: NodeName, ctx: GraphContext, fn: () => Promise<T>): Promise<T> {
+  await ctx.onProgress?.(node, PROGRESS[node]);
+  const start = performance.now();
+  try {
+    return await fn();
+  } finally {
+    state.node_sequence.push(node);
+    state.timings_ms[node] = Math.round(((state.timings_ms[node] ?? 0) + performance.now() - start) * 10) / 10;
+  }
+}
+
+function sourcesOf(state: GraphState): AnswerSource[] {
+  const chunks: AnswerSource[] = state.documents.map((d, i) => ({
+    index: i + 1, title: d.title, source: d.source, heading: d.heading, content: d.content, score: d.score,
+  }));
+  const web: AnswerSource[] = state.web_results.map((w, i) => ({
+    index: chunks.length + i + 1, title: w.title, source: w.url, heading: "Web", content: w.content, score: w.score, web: true, url: w.url,
+  }));
+  return [...chunks, ...web];
+}
+
+/** Retrieval for one query: candidates, then at most 2 chunks per document. */
+async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: number): Promise<RetrievedChunk[]> {
+  const result = await hybridSearch(ctx.env, ctx.providers, query, Math.max(k * 3, CANDIDATES), state.search_scope);
+  return diversify(result.results, k, 2);
+}
+
+/** Runs the graph from `start` until it finishes or interrupts. Mutates and returns `state`. */
+export async function runGraph(initial: GraphState, ctx: GraphContext, start: NodeName = "analyze_query"): Promise<GraphOutcome> {
+  const state = initial;
+  const db = database(ctx.env.DB);
+  let probe: RetrievedChunk[] = [];
+  let next: NodeName | "END" = start;
+  let answer: GeneratedAnswer | null = null;
+  let docSubQuestion = new Map<string, number>();
+
+  while (next !== "END") {
+    const node: NodeName = next;
+    switch (node) {
+      case "analyze_query": {
+        const result = await timed(state, node, ctx, async () => {
+          probe = await retrieve(ctx, state.question, state, 10);
+          return ctx.models.analyze(state.question, probe, ctx.hasContext);
+        });
+        state.analysis = result.value;
+        state.total_llm_calls += result.llmCalls;
+        state.current_query = result.value.refined_query;
+        next = routeAfterAnalysis(state);
+        break;
+      }
+      case "clarify_hitl": {
+        const result = await timed(state, node, ctx, () => ctx.models.clarify(state.question, probe, isHangul(state.question)));
+        state.total_llm_calls += result.llmCalls;
+        if (result.value.options.length < 2) {
+          // Nothing to choose between: answer as best we can.
+          state.analysis = { ...state.analysis!, is_ambiguous: false };
+          next = state.analysis.complexity === "complex" ? "decompose_query" : "retrieve_documents";
+          break;
+        }
+        state.clarification = {
+          clarification_question: result.value.question,
+          options: result.value.options,
+          allow_custom_input: true,
+          interaction_count: state.interaction_count,
+        };
+        return { kind: "interrupt", state };
+      }
+      case "decompose_query": {
+        const result = await timed(state, node, ctx, () => ctx.models.decompose(state.current_query));
+        state.total_llm_calls += result.llmCalls;
+        Object.assign(state, result.value);
+        next = "retrieve_documents";
+        break;
+      }
+      case "retrieve_documents": {
+        await timed(state, node, ctx, async () => {
+          if (state.sub_questions.length > 1) {
+            const docs: RetrievedChunk[] = [];
+            docSubQuestion = new Map();
+            for (const group of state.parallel_groups) {
+              const results = await Promise.all(
+                group.map((id) => retrieve(ctx, state.sub_questions.find((s) => s.id === id)!.question, state, PER_SUB_QUESTION)),
+              );
+              results.forEach((chunks, i) => {
+                for (const c of chunks) {
+                  if (docSubQuestion.has(c.chunk_id)) continue;
+                  docSubQuestion.set(c.chunk_id, group[i]);
+                  docs.push(c);
+                }
+              });
+            }
+            state.documents = docs;
+          } else {
+            state.documents = await retrieve(ctx, state.current_query, state, TOP_SOURCES);
+          }
+        });
+        next = "evaluate_relevance";
+        break;
+      }
+      case "evaluate_relevance": {
+        await timed(state, node, ctx, async () => {
+          const queries = state.sub_questions.length > 1 ? state.sub_questions.map((s) => s.question) : [state.current_query];
+          const stats = await termStats(db, queries.flatMap((q) => contentTerms(q)));
+          const idf = new Map([...stats.df.keys()].map((t) => [t, idfOf(stats, t)]));
+          if (state.sub_questions.length > 1) {
+            const grades: RelevanceGrade[] = [];
+            for (const sub of state.sub_questions) {
+              const docs = state.documents.filter((d) => docSubQuestion.get(d.chunk_id) === sub.id);
+              const g = await ctx.models.grade(sub.question, docs, idf);
+              state.total_llm_calls += g.llmCalls;
+              grades.push(...g.value);
+            }
+            state.grades = state.documents.map((d) => grades.find((g) => g.chunk_id === d.chunk_id)!);
+          } else {
+            const g = await ctx.models.grade(state.current_query, state.documents, idf);
+            state.total_llm_calls += g.llmCalls;
+            state.grades = g.value;
+          }
+        });
+        const avg = Math.round(averageRelevance(state.grades) * 1000) / 1000;
+        state.initial_avg_relevance ??= avg;
+        state.final_avg_relevance = avg;
+        next = routeAfterEvaluation(state, ctx.webSearch !== null);
+        break;
+      }
+      case "rewrite_query": {
+        await timed(state, node, ctx, async () => {
+          const strategy = REWRITE_STRATEGIES[state.retry_count % REWRITE_STRATEGIES.length];
+          const targets = state.sub_questions.length > 1 ? state.sub_questions.map((s) => s.question) : [state.current_query];
+          const stats = await termStats(db, targets.flatMap((q) => contentTerms(q)));
+          const rewritten: string[] = [];
+          for (const q of targets) {
+            const r = await ctx.models.rewrite(q, strategy, state.documents, stats.df);
+            state.total_llm_calls += r.llmCalls;
+            rewritten.push(r.value);
+          }
+          if (state.sub_questions.length > 1) state.sub_questions = state.sub_questions.map((s, i) => ({ ...s, question: rewritten[i] }));
+          else state.current_query = rewritten[0];
+          state.rewritten_queries.push({ query: rewritten.join(" | "), strategy });
+        });
+        state.retry_count++;
+        state.correction_triggered = true;
+        next = "retrieve_documents";
+        break;
+      }
+      case "web_search": {
+        await timed(state, node, ctx, async () => {
+          state.web_search_triggered = true;
+          try {
+            state.web_results = (await ctx.webSearch!.search(state.question, 3)).map((r) => ({ ...r }));
+          } catch (e) {
+            console.error(JSON.stringify({ level: "warn", message: "web search failed", error: String(e) }));
+            state.web_results = [];
+          }
+        });
+        next = "generate_response";
+        break;
+      }
+      case "generate_response": {
+        answer = await timed(state, node, ctx, async () => {
+          const sources = sourcesOf(state);
+          // Keep the graded-relevant chunks (and web results) for generation.
+          const usable = sources.filter((s, i) => s.web || (state.grades[i]?.level ?? "low") !== "low" || state.grades.length === 0);
+          const offered = usable.length > 0 ? usable : sources;
+          if (state.sub_questions.length > 1) {
+            const parts: GeneratedAnswer[] = [];
+            for (const sub of state.sub_questions) {
+              const subSources = offered.filter((s, i) => s.web || docSubQuestion.get(state.documents[s.index - 1]?.chunk_id) === sub.id || !docSubQuestion.size);
+              parts.push(await generateWithFallback(ctx, state, sub.question, subSources));
+            }
+            const answered = parts.filter((p) => p.hasSufficientInfo);
+            if (answered.length === 0) return parts[0];
+            return {
+              response: answered.map((p) => p.response).join("\n\n"),
+              hasSufficientInfo: true,
+              citedIndexes: [...new Set(answered.flatMap((p) => p.citedIndexes))].sort((a, b) => a - b),
+              coverage: answered.reduce((s, p) => s + p.coverage, 0) / parts.length,
+            };
+          }
+          return generateWithFallback(ctx, state, state.current_query === state.question ? state.question : `${state.question} ${state.current_query}`, offered);
+        });
+        state.response = answer.response;
+        state.has_sufficient_info = answer.hasSufficientInfo;
+        state.cited_indexes = answer.citedIndexes;
+        state.coverage = answer.coverage;
+        next = "evaluate_quality";
+        break;
+      }
+      case "evaluate_quality": {
+        const result = await timed(state, node, ctx, () =>
+          ctx.models.quality(state.question, state.sub_questions, state.response ?? "", sourcesOf(state).map((s) => s.content), state.has_sufficient_info ?? false),
+        );
+        state.total_llm_calls += result.llmCalls;
+        state.quality = result.value;
+        next = "END";
+        break;
+      }
+    }
+  }
+  const confidence = state.quality?.confidence ?? 0;
+  return {
+    kind: "done",
+    state,
+    sources: sourcesOf(state),
+    confidence,
+    needs_disclaimer: !state.has_sufficient_info || needsDisclaimer(confidence, state.web_results.length > 0 && state.cited_indexes.some((i) => i > state.documents.length)),
+  };
+}
+
+/** Generates with the configured generator, falling back to the offline one on provider failure. */
+async function generateWithFallback(ctx: GraphContext, state: GraphState, query: string, sources: AnswerSource[]): Promise<GeneratedAnswer> {
+  if (sources.length === 0) return { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
+  try {
+    const answer = await ctx.providers.generator.generate(query, sources);
+    if (!ctx.providers.generator.name.startsWith("offline")) state.total_llm_calls++;
+    return answer;
+  } catch (e) {
+    console.error(JSON.stringify({ level: "warn", message: "generator failed, using offline fallback", provider: ctx.providers.generator.name, error: String(e) }));
+    return new ExtractiveGenerator().generate(query, sources);
+  }
+}
