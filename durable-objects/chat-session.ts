@@ -1,15 +1,26 @@
 /**
- * ChatSession: one Durable Object per session_id holding the conversation in SQLite storage.
- * At most MAX_MESSAGES messages are kept (oldest trimmed); an alarm deletes the session after
- * IDLE_TTL_MS without activity. A turn (user + assistant message) is written in one transaction,
- * so a session never holds half a turn.
+ * ChatSession: one Durable Object per session_id. It holds the conversation in SQLite storage
+ * (at most MAX_MESSAGES messages, oldest trimmed), the graph state of a pending clarification,
+ * and the session's WebSockets (hibernation API). Turns run here one at a time, so HTTP and
+ * WebSocket clients of one session see one consistent conversation. An alarm deletes the session
+ * after IDLE_TTL_MS without activity and closes WebSockets idle for SOCKET_IDLE_MS.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { GraphState } from "../worker/agents/graph/state";
+import { createWebSearch } from "../worker/agents/web/tavily";
+import { providers } from "../worker/config";
+import { ApiError } from "../worker/http/errors";
+import { WsClientFrameSchema } from "../worker/schemas";
+import { runChatTurn, type TurnInput, type TurnResult } from "../worker/services/chat";
 
 /** Messages kept per session. */
 export const MAX_MESSAGES = 100;
 /** Idle time after which a session is deleted: 7 days, in ms. */
 export const IDLE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** Idle time after which a WebSocket is closed: 5 minutes, in ms. */
+export const SOCKET_IDLE_MS = 5 * 60 * 1000;
+/** Messages read for follow-up resolution. */
+const HISTORY_MESSAGES = 6;
 
 /** A cited source as stored with an assistant message. */
 export interface MessageSource {
@@ -19,6 +30,8 @@ export interface MessageSource {
   heading: string;
   snippet: string;
   score: number;
+  web?: true;
+  url?: string;
 }
 
 /** A stored message. `created_at` is an ISO-8601 timestamp. */
@@ -41,26 +54,36 @@ interface Row extends Record<string, SqlStorageValue> {
   resolved_query: string | null;
 }
 
+/** Per-socket state kept across hibernation. */
+interface SocketAttachment {
+  lastActive: number;
+}
+
 export class ChatSession extends DurableObject<Env> {
+  /** Turns of this session run one after another. */
+  private turns: Promise<unknown> = Promise.resolve();
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => this.init());
   }
 
   private init(): void {
-    const ctx = this.ctx;
-    {
-      ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS messages (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        role TEXT NOT NULL,
-        content TEXT NOT NULL,
-        sources TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        resolved_query TEXT
-      )`);
-      ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    }
+    const sql = this.ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL UNIQUE,
+      role TEXT NOT NULL,
+      content TEXT NOT NULL,
+      sources TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      resolved_query TEXT
+    )`);
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  }
+
+  private meta(key: string): string | null {
+    return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null;
   }
 
   /** The last `limit` messages (all when omitted), oldest first. */
@@ -83,34 +106,166 @@ export class ChatSession extends DurableObject<Env> {
     return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages").one().n > 0;
   }
 
-  /** Appends messages atomically, trims to MAX_MESSAGES and pushes the idle deadline. */
-  async append(messages: ChatMessage[]): Promise<void> {
+  /** The graph state of a pending clarification, if any. */
+  pending(): GraphState | null {
+    const raw = this.meta("pending");
+    return raw ? (JSON.parse(raw) as GraphState) : null;
+  }
+
+  /**
+   * Appends messages and sets (or clears) the pending clarification atomically, trims to
+   * MAX_MESSAGES and pushes the idle deadline.
+   */
+  async append(messages: ChatMessage[], pending: GraphState | null | undefined = undefined): Promise<void> {
     const now = Date.now();
+    const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
       for (const m of messages) {
-        this.ctx.storage.sql.exec(
+        sql.exec(
           "INSERT INTO messages (id, role, content, sources, created_at, resolved_query) VALUES (?, ?, ?, ?, ?, ?)",
           m.id, m.role, m.content, JSON.stringify(m.sources), Date.parse(m.created_at) || now, m.resolved_query,
         );
       }
-      this.ctx.storage.sql.exec(
-        "DELETE FROM messages WHERE seq NOT IN (SELECT seq FROM messages ORDER BY seq DESC LIMIT ?)",
-        MAX_MESSAGES,
-      );
-      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_active', ?)", String(now));
+      sql.exec("DELETE FROM messages WHERE seq NOT IN (SELECT seq FROM messages ORDER BY seq DESC LIMIT ?)", MAX_MESSAGES);
+      sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_active', ?)", String(now));
+      if (pending === null) sql.exec("DELETE FROM meta WHERE key = 'pending'");
+      else if (pending !== undefined) sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('pending', ?)", JSON.stringify(pending));
     });
-    await this.ctx.storage.setAlarm(now + IDLE_TTL_MS);
+    await this.scheduleAlarm();
   }
 
-  /** Deletes the session when it has been idle for IDLE_TTL_MS, else re-arms the alarm. */
+  /**
+   * Runs one turn (a question, or the answer to the pending clarification) and stores it. Turns
+   * of a session are serialised. Throws ApiError 422 for an answer without a pending clarification.
+   */
+  async turn(sessionId: string, input: TurnInput, onProgress?: (step: string, message: string) => void | Promise<void>): Promise<TurnResult> {
+    const run = async () => {
+      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('session_id', ?)", sessionId);
+      const history = this.messages(HISTORY_MESSAGES);
+      const pending = input.kind === "response" ? this.pending() : null;
+      const result = await runChatTurn(input, {
+        env: this.env,
+        providers: providers(this.env),
+        webSearch: createWebSearch(this.env as unknown as { TAVILY_API_KEY?: string; TAVILY_BASE_URL?: string }),
+        sessionId,
+        history,
+        pending,
+        onProgress,
+      });
+      // A new question replaces a pending clarification; an answer clears or replaces it.
+      await this.append(result.messages, result.pending);
+      return result;
+    };
+    const next = this.turns.then(run, run);
+    this.turns = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * `turn` for RPC callers (the HTTP route): API errors come back as values, because a thrown
+   * error loses its status and code on the way out of the Durable Object.
+   */
+  async chat(sessionId: string, input: TurnInput): Promise<{ ok: true; result: TurnResult } | { ok: false; status: number; code: string; message: string; details?: unknown }> {
+    try {
+      return { ok: true, result: await this.turn(sessionId, input) };
+    } catch (e) {
+      if (e instanceof ApiError) return { ok: false, status: e.status, code: e.code, message: e.message, details: e.details };
+      throw e;
+    }
+  }
+
+  /** WebSocket upgrade for `GET /ws/chat/:session_id` (the Worker validated the id). */
+  async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return Response.json({ error: { code: "invalid_request", message: "Expected a WebSocket upgrade" } }, { status: 426 });
+    }
+    const sessionId = request.headers.get("x-session-id") ?? "";
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('session_id', ?)", sessionId);
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ lastActive: Date.now() } satisfies SocketAttachment);
+    const pending = this.pending();
+    if (pending?.clarification) {
+      const c = pending.clarification;
+      server.send(JSON.stringify({
+        type: "clarification", session_id: sessionId, clarification_needed: true, clarification_question: c.clarification_question,
+        options: c.options.map(({ id, label, source_count }) => ({ id, label, source_count })), allow_custom_input: true,
+        interaction_count: c.interaction_count,
+      }));
+    }
+    await this.scheduleAlarm();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Handles a client frame; malformed frames get an error frame and the socket stays open. */
+  async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    ws.serializeAttachment({ lastActive: Date.now() } satisfies SocketAttachment);
+    const send = (frame: unknown) => {
+      try {
+        ws.send(JSON.stringify(frame));
+      } catch {
+        // the client went away; the turn's result is stored anyway
+      }
+    };
+    let data: unknown;
+    try {
+      data = JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw));
+    } catch {
+      return send({ type: "error", code: "malformed_json", message: "Frames must be JSON" });
+    }
+    const frame = WsClientFrameSchema.safeParse(data);
+    if (!frame.success) {
+      return send({ type: "error", code: "invalid_frame", message: frame.error.issues.map((i) => `${i.path.join(".") || "frame"}: ${i.message}`).join("; ") });
+    }
+    const f = frame.data;
+    if (f.type === "ping") return send({ type: "pong" });
+    const sessionId = this.meta("session_id") ?? "";
+    const input: TurnInput =
+      f.type === "question"
+        ? { kind: "question", query: f.query, search_scope: f.search_scope }
+        : { kind: "response", selected_option: f.selected_option, custom_input: f.custom_input };
+    try {
+      const result = await this.turn(sessionId, input, (step, message) => send({ type: "progress", step, message }));
+      send({ type: result.outcome.type, ...result.outcome.body });
+    } catch (e) {
+      if (e instanceof ApiError) return send({ type: "error", code: e.code, message: e.message });
+      console.error(JSON.stringify({ level: "error", message: "websocket turn failed", error: String(e), stack: (e as Error)?.stack }));
+      send({ type: "error", code: "internal_error", message: "Could not answer this question. Please try again." });
+    }
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Next alarm: the earliest of the session's idle deadline and the sockets' idle deadline. */
+  private async scheduleAlarm(): Promise<void> {
+    const lastActive = Number(this.meta("last_active") ?? Date.now());
+    let at = lastActive + IDLE_TTL_MS;
+    for (const ws of this.ctx.getWebSockets()) {
+      const a = ws.deserializeAttachment() as SocketAttachment | null;
+      at = Math.min(at, (a?.lastActive ?? Date.now()) + SOCKET_IDLE_MS);
+    }
+    await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Closes idle sockets, deletes the session when idle for IDLE_TTL_MS, re-arms otherwise. */
   async alarm(): Promise<void> {
-    const row = this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'last_active'").toArray()[0];
-    const lastActive = row ? Number(row.value) : 0;
-    if (Date.now() - lastActive >= IDLE_TTL_MS) {
+    const now = Date.now();
+    for (const ws of this.ctx.getWebSockets()) {
+      const a = ws.deserializeAttachment() as SocketAttachment | null;
+      if (now - (a?.lastActive ?? 0) >= SOCKET_IDLE_MS) ws.close(1000, "idle timeout");
+    }
+    const lastActive = Number(this.meta("last_active") ?? 0);
+    if (now - lastActive >= IDLE_TTL_MS && this.ctx.getWebSockets().length === 0) {
       await this.ctx.storage.deleteAll();
       this.init();
-    } else {
-      await this.ctx.storage.setAlarm(lastActive + IDLE_TTL_MS);
+      return;
     }
+    await this.scheduleAlarm();
   }
 }

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./http/context";
 import { errorBody, handleError } from "./http/errors";
 import { requestLog } from "./http/logger";
-import { chatRoute } from "./routes/chat";
+import { chatRoute, wsRoute } from "./routes/chat";
 import { documentsRoute } from "./routes/documents";
 import { health } from "./routes/health";
 import { ingestRoute } from "./routes/ingest";
@@ -15,7 +15,8 @@ export const app = new Hono<AppEnv>()
   .route("/api/documents", documentsRoute)
   .route("/api/ingest", ingestRoute)
   .route("/api/rag", ragRoute)
-  .route("/api/chat", chatRoute);
+  .route("/api/chat", chatRoute)
+  .route("/ws", wsRoute);
 
 app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 app.onError(handleError);

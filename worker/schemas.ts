@@ -59,12 +59,43 @@ export function ragQuerySchema(maxTopK: number) {
   });
 }
 
-/** Body of `POST /api/chat`. */
-export const ChatRequestSchema = z.object({
-  query: Query,
-  session_id: SessionIdSchema.optional(),
-  search_scope: SearchScopeSchema.optional(),
-});
+/**
+ * Body of `POST /api/chat`: a question (`query`), or the answer to the session's pending
+ * clarification (`session_id` with `selected_option` or `custom_input`).
+ */
+export const ChatRequestSchema = z
+  .object({
+    query: Query.optional(),
+    session_id: SessionIdSchema.optional(),
+    search_scope: SearchScopeSchema.optional(),
+    selected_option: z.string().trim().min(1).max(200).optional(),
+    custom_input: z.string().trim().min(1).max(2000).optional(),
+  })
+  .superRefine((b, ctx) => {
+    const answering = b.selected_option !== undefined || b.custom_input !== undefined;
+    if (!answering && b.query === undefined) ctx.addIssue({ code: "custom", path: ["query"], message: "query is required" });
+    if (answering && b.session_id === undefined) {
+      ctx.addIssue({ code: "custom", path: ["session_id"], message: "session_id is required to answer a clarification" });
+    }
+    if (b.selected_option !== undefined && b.custom_input !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["custom_input"], message: "give selected_option or custom_input, not both" });
+    }
+  });
+
+/** Frames a WebSocket client sends on `/ws/chat/:session_id`. */
+export const WsClientFrameSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("question"), query: Query, search_scope: SearchScopeSchema.optional() }),
+  z
+    .object({
+      type: z.literal("response"),
+      selected_option: z.string().trim().min(1).max(200).optional(),
+      custom_input: z.string().trim().min(1).max(2000).optional(),
+    })
+    .refine((f) => (f.selected_option === undefined) !== (f.custom_input === undefined), {
+      message: "give selected_option or custom_input",
+    }),
+  z.object({ type: z.literal("ping") }),
+]);
 
 /** Body of `POST /api/ingest/jobs`: 1..100 documents. */
 export const IngestJobRequestSchema = z.object({

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { providers } from "../../worker/config";
 import { OpenAIEmbedder } from "../../worker/rag/embedding/openai";
 import { OpenAIGenerator } from "../../worker/rag/generation/openai";
-import { answerQuestion } from "../../worker/services/chat";
+import { runChatTurn } from "../../worker/services/chat";
 import { api } from "../support/api";
 
 const base = () => `${env.MOCK_OPENAI_URL}/v1`;
@@ -44,7 +44,12 @@ describe("OpenAI-compatible providers", () => {
     expect((await api("POST", "/api/documents", { source: "collector.md", content: "# Collector\n\nThe Collector receives and exports telemetry data from many sources." })).status).toBe(201);
     const p = providers(env);
     const failing = { ...p, generator: new OpenAIGenerator({ apiKey: "test", baseURL: base(), model: "always-500" }) };
-    const { answer } = await answerQuestion(env, failing, "What does the Collector do?", "fallback-session");
+    const turn = await runChatTurn(
+      { kind: "question", query: "What does the Collector do?" },
+      { env, providers: failing, webSearch: null, sessionId: "fallback-session", history: [], pending: null },
+    );
+    expect(turn.outcome.type).toBe("answer");
+    const answer = turn.outcome.body as { has_sufficient_info: boolean; response: string };
     expect(answer.has_sufficient_info).toBe(true);
     expect(answer.response).toBe("The Collector receives and exports telemetry data from many sources. [1]");
   });

@@ -82,7 +82,7 @@ describe("follow-up resolution", () => {
     expect(isFollowUp("How do I configure the Java agent?")).toBe(false);
   });
   it("prefixes the previous topic only for follow-ups", () => {
-    expect(resolveFollowUp("and how do I configure it?", history)).toBe("What is the OpenTelemetry Collector? and how do I configure it?");
+    expect(resolveFollowUp("and how do I configure it?", history)).toBe("and how do I configure it? (OpenTelemetry Collector)");
     expect(resolveFollowUp("What is baggage?", history)).toBe("What is baggage?");
     expect(resolveFollowUp("and how do I configure it?", [])).toBe("and how do I configure it?");
   });

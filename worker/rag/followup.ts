@@ -29,13 +29,15 @@ export function isFollowUp(query: string): boolean {
 }
 
 /**
- * Returns the retrieval query for `query` given earlier turns (oldest first): the query itself
- * when it stands alone or there is no earlier user turn, else the previous user turn's resolved
- * query followed by this one.
+ * Returns the question to work on for `query` given earlier turns (oldest first): the query itself
+ * when it stands alone or there is no earlier user turn, else the query followed by the topic of
+ * the previous user turn in parentheses: "and how do I install it? (OpenTelemetry Collector)".
  */
 export function resolveFollowUp(query: string, history: readonly PriorTurn[]): string {
   const previous = [...history].reverse().find((t) => t.role === "user");
   if (!previous || !isFollowUp(query)) return query;
-  const topic = previous.resolved_query || previous.content;
-  return `${topic} ${query}`.slice(0, 4000);
+  const topic = (previous.resolved_query || previous.content).match(/[\p{L}\p{N}][\p{L}\p{N}'’._-]*/gu) ?? [];
+  const topicWords = [...new Set(topic.filter((w) => distinctContentTerms(w).length > 0))];
+  if (topicWords.length === 0) return query;
+  return `${query} (${topicWords.join(" ")})`.slice(0, 4000);
 }

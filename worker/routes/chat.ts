@@ -1,27 +1,62 @@
-/** `/api/chat`: cited answers in a session, and the session's history. */
+/** `/api/chat`: cited answers and clarifications in a session, and the session's history. */
 import { Hono } from "hono";
-import { providers } from "../config";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ChatSession } from "../../durable-objects/chat-session";
 import type { AppEnv } from "../http/context";
-import { ApiError } from "../http/errors";
+import { ApiError, type ErrorCode } from "../http/errors";
 import { validate } from "../http/validate";
 import { ChatRequestSchema, SessionIdSchema } from "../schemas";
-import { answerQuestion, sessionStub } from "../services/chat";
+import type { TurnInput } from "../services/chat";
+
+/** Stub of the session's Durable Object. */
+export function sessionStub(env: Env, sessionId: string): DurableObjectStub<ChatSession> {
+  const ns = env.CHAT_SESSION as unknown as DurableObjectNamespace<ChatSession>;
+  return ns.get(ns.idFromName(sessionId));
+}
+
+/** Parses a `session_id` path parameter; 422 when malformed. */
+export function sessionIdParam(raw: string): string {
+  const parsed = SessionIdSchema.safeParse(raw);
+  if (!parsed.success) throw new ApiError(422, "invalid_request", "session_id must match ^[A-Za-z0-9_-]{1,128}$");
+  return parsed.data;
+}
 
 export const chatRoute = new Hono<AppEnv>()
   .post("/", validate("json", ChatRequestSchema), async (c) => {
-    const { query, session_id, search_scope } = c.req.valid("json");
-    const sessionId = session_id ?? crypto.randomUUID();
+    const body = c.req.valid("json");
+    const sessionId = body.session_id ?? crypto.randomUUID();
     c.set("sessionId", sessionId);
-    const { answer, retrievedCount } = await answerQuestion(c.env, providers(c.env), query, sessionId, search_scope);
-    c.set("retrieved", retrievedCount);
-    return c.json(answer);
+    const input: TurnInput =
+      body.selected_option !== undefined || body.custom_input !== undefined
+        ? { kind: "response", selected_option: body.selected_option, custom_input: body.custom_input }
+        : { kind: "question", query: body.query!, search_scope: body.search_scope };
+    const reply = await sessionStub(c.env, sessionId).chat(sessionId, input);
+    if (!reply.ok) {
+      const e = reply as unknown as { status: number; code: string; message: string; details?: unknown };
+      throw new ApiError(e.status as ContentfulStatusCode, e.code as ErrorCode, e.message, e.details);
+    }
+    const { result } = reply as { result: { retrievedCount: number; outcome: { body: object } } };
+    c.set("retrieved", result.retrievedCount);
+    return c.json(result.outcome.body);
   })
   .get("/:session_id", async (c) => {
-    const parsed = SessionIdSchema.safeParse(c.req.param("session_id"));
-    if (!parsed.success) throw new ApiError(422, "invalid_request", "session_id must match ^[A-Za-z0-9_-]{1,128}$");
-    c.set("sessionId", parsed.data);
-    const stub = sessionStub(c.env, parsed.data);
+    const sessionId = sessionIdParam(c.req.param("session_id"));
+    c.set("sessionId", sessionId);
+    const stub = sessionStub(c.env, sessionId);
     const messages = await stub.messages();
     if (messages.length === 0) throw new ApiError(404, "not_found", "Session not found");
-    return c.json({ session_id: parsed.data, messages });
+    const pending = await stub.pending();
+    return c.json({ session_id: sessionId, messages, pending_clarification: pending?.clarification ?? null });
   });
+
+/** `GET /ws/chat/:session_id`: the session's real-time channel (WebSocket upgrade). */
+export const wsRoute = new Hono<AppEnv>().get("/chat/:session_id", async (c) => {
+  const sessionId = sessionIdParam(c.req.param("session_id"));
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError(426 as ContentfulStatusCode, "invalid_request", "Expected a WebSocket upgrade");
+  }
+  c.set("sessionId", sessionId);
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("x-session-id", sessionId);
+  return sessionStub(c.env, sessionId).fetch(new Request(c.req.raw.url, { headers }));
+});

@@ -1,119 +1,212 @@
 /**
- * One chat turn: resolve follow-ups against the session, retrieve, generate a cited answer,
- * score confidence, and store the turn in the session's Durable Object.
+ * One chat turn. The router sends arithmetic and algebra to the math agent; everything else runs
+ * the corrective RAG graph (analysis, clarification interrupt, decomposition, retrieval, grading,
+ * rewrites, web fallback, generation, quality check). Binding-free apart from what the graph uses:
+ * the session's Durable Object calls it and persists what it returns.
  */
-import type { ChatMessage, ChatSession, MessageSource } from "../../durable-objects/chat-session";
+import type { ChatMessage, MessageSource } from "../../durable-objects/chat-session";
+import { offlineModels, type GraphModels } from "../agents/graph/models";
+import { applyClarificationAnswer, runGraph, type AnswerSource, type WebSearch } from "../agents/graph/runner";
+import { initialState, type GraphState, type NodeName } from "../agents/graph/state";
+import { solveMath } from "../agents/math";
+import { routeQuery, type RouterDecision } from "../agents/router";
 import type { Providers } from "../config";
-import { resolveFollowUp } from "../rag/followup";
-import { ExtractiveGenerator } from "../rag/generation/extractive";
-import type { GeneratedAnswer, SourceChunk } from "../rag/generation/types";
+import { resolveFollowUp, type PriorTurn } from "../rag/followup";
+import type { GeneratedAnswer } from "../rag/generation/types";
+import type { RetrievedChunk } from "./retrieve";
 import type { SearchScope } from "../schemas";
-import { diversify } from "./chat-sources";
-import { hybridSearch, type RetrievedChunk } from "./retrieve";
 
-/** Sources offered to the generator. */
-export const CHAT_TOP_K = 5;
-/** Chunks retrieved before choosing the sources, and the most sources taken from one document. */
-const CHAT_CANDIDATES = 15;
-const MAX_SOURCES_PER_DOCUMENT = 2;
-
-
-/** Earlier messages read for follow-up resolution. */
-const HISTORY_MESSAGES = 6;
 /** Characters of a source shown as its snippet. */
 const SNIPPET_CHARS = 300;
 
-/** Body of a `POST /api/chat` answer. */
+/** Where an answer's evidence came from. */
+export type RetrievalSource = "hybrid" | "hybrid+web" | "math";
+
+/** How the answer was produced: the router's decision and the graph's trace. */
+export interface AnswerTrace {
+  router: RouterDecision;
+  node_sequence: NodeName[];
+  analysis: GraphState["analysis"] | null;
+  interaction_count: number;
+  sub_questions: GraphState["sub_questions"];
+  parallel_groups: number[][];
+  synthesis_guide: string;
+  rewritten_queries: GraphState["rewritten_queries"];
+  retry_count: number;
+  correction_triggered: boolean;
+  web_search_triggered: boolean;
+  initial_avg_relevance: number | null;
+  final_avg_relevance: number | null;
+  relevance: GraphState["grades"];
+  quality: GraphState["quality"] | null;
+  total_llm_calls: number;
+  timings_ms: GraphState["timings_ms"];
+}
+
+/** Body of a `POST /api/chat` answer and of a WebSocket `answer` frame. */
 export interface ChatAnswer {
   session_id: string;
   message_id: string;
   response: string;
-  sources: MessageSource[];
-  /** 0..1, see `confidenceOf`. */
+  sources: (MessageSource & { web?: true; url?: string })[];
+  /** 0..1: 0.4·completeness + 0.4·accuracy + 0.2·clarity. */
   confidence: number;
   has_sufficient_info: boolean;
   needs_disclaimer: boolean;
-  retrieval_source: "hybrid";
-  /** The query used for retrieval (differs from the question for follow-ups). */
+  retrieval_source: RetrievalSource;
+  /** The question the graph worked on (after follow-up resolution and clarifications). */
   resolved_query: string;
   processing_time_ms: number;
+  trace: AnswerTrace;
 }
 
-/** Stub of the session's Durable Object. */
-export function sessionStub(env: Env, sessionId: string): DurableObjectStub<ChatSession> {
-  const ns = env.CHAT_SESSION as unknown as DurableObjectNamespace<ChatSession>;
-  return ns.get(ns.idFromName(sessionId));
+/** Body of a clarification (HTTP) and of a WebSocket `clarification` frame (with `type`). */
+export interface ClarificationBody {
+  session_id: string;
+  clarification_needed: true;
+  clarification_question: string;
+  options: { id: string; label: string; source_count: number }[];
+  allow_custom_input: true;
+  interaction_count: number;
 }
 
-/**
- * Confidence in 0..1: 0.7 × query-term coverage of the cited text + 0.3 × the share of cited
- * sources found by both the lexical and the vector retriever (agreement). An answer without
- * sufficient information is capped at 0.3.
- */
-export function confidenceOf(answer: GeneratedAnswer, retrieved: readonly RetrievedChunk[]): number {
-  const cited = answer.citedIndexes.map((i) => retrieved[i - 1]).filter(Boolean);
-  const agreement = cited.length === 0 ? 0 : cited.filter((c) => c.lexical_rank !== null && c.vector_rank !== null).length / cited.length;
-  const value = 0.7 * answer.coverage + 0.3 * agreement;
-  const capped = answer.hasSufficientInfo ? value : Math.min(value, 0.3);
-  return Math.round(capped * 1000) / 1000;
+/** Input of a turn: a new question, or the answer to a pending clarification. */
+export type TurnInput =
+  | { kind: "question"; query: string; search_scope?: SearchScope }
+  | { kind: "response"; selected_option?: string; custom_input?: string };
+
+/** What a turn produced and what the session must store. */
+export interface TurnResult {
+  outcome: { type: "answer"; body: ChatAnswer } | { type: "clarification"; body: ClarificationBody };
+  /** Messages to append to the conversation. */
+  messages: ChatMessage[];
+  /** The interrupted graph state to keep, or null to clear it. */
+  pending: GraphState | null;
+  retrievedCount: number;
+}
+
+/** Everything a turn needs. */
+export interface TurnContext {
+  env: Env;
+  providers: Providers;
+  models?: GraphModels;
+  webSearch: WebSearch | null;
+  sessionId: string;
+  history: readonly PriorTurn[];
+  pending: GraphState | null;
+  onProgress?: (step: string, message: string) => void | Promise<void>;
 }
 
 function snippet(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
+  const flat = text.replace(/```[a-z]*\n?/g, " ").replace(/\s+/g, " ").trim();
   return flat.length <= SNIPPET_CHARS ? flat : flat.slice(0, SNIPPET_CHARS - 1).replace(/\s+\S*$/, "") + "…";
 }
 
-/** Answers `query` in session `sessionId` (created on first use). */
-export async function answerQuestion(
-  env: Env,
-  p: Providers,
-  query: string,
-  sessionId: string,
-  scope?: SearchScope,
-): Promise<{ answer: ChatAnswer; retrievedCount: number }> {
+function message(role: ChatMessage["role"], content: string, sources: MessageSource[] = [], resolved: string | null = null): ChatMessage {
+  return { id: crypto.randomUUID(), role, content, sources, created_at: new Date().toISOString(), resolved_query: resolved };
+}
+
+function emptyTrace(router: RouterDecision): AnswerTrace {
+  return {
+    router, node_sequence: [], analysis: null, interaction_count: 0, sub_questions: [], parallel_groups: [], synthesis_guide: "",
+    rewritten_queries: [], retry_count: 0, correction_triggered: false, web_search_triggered: false, initial_avg_relevance: null,
+    final_avg_relevance: null, relevance: [], quality: null, total_llm_calls: 0, timings_ms: {},
+  };
+}
+
+/**
+ * Confidence of the plain retrieval answer used outside the graph (kept for callers that need a
+ * quick score): 0.7 × query-term coverage of the cited text + 0.3 × share of cited sources found by
+ * both retrievers; capped at 0.3 without sufficient information.
+ */
+export function confidenceOf(answer: GeneratedAnswer, retrieved: readonly Pick<RetrievedChunk, "lexical_rank" | "vector_rank">[]): number {
+  const cited = answer.citedIndexes.map((i) => retrieved[i - 1]).filter(Boolean);
+  const agreement = cited.length === 0 ? 0 : cited.filter((c) => c.lexical_rank !== null && c.vector_rank !== null).length / cited.length;
+  const value = 0.7 * answer.coverage + 0.3 * agreement;
+  return Math.round((answer.hasSufficientInfo ? value : Math.min(value, 0.3)) * 1000) / 1000;
+}
+
+/** Runs one turn. Throws ApiError 422 for a clarification answer without a pending clarification. */
+export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<TurnResult> {
   const started = performance.now();
-  const stub = sessionStub(env, sessionId);
-  const history = await stub.messages(HISTORY_MESSAGES);
-  const resolved = resolveFollowUp(query, history);
+  const elapsed = () => Math.round(performance.now() - started);
+  const models = ctx.models ?? offlineModels;
+  const messages: ChatMessage[] = [];
 
-  const retrieval = await hybridSearch(env, p, resolved, CHAT_CANDIDATES, scope);
-  const chosen = diversify(retrieval.results, CHAT_TOP_K, MAX_SOURCES_PER_DOCUMENT);
-  const sources: SourceChunk[] = chosen.map((r, i) => ({
-    index: i + 1, title: r.title, source: r.source, heading: r.heading, content: r.content, score: r.score,
-  }));
-
-  let generated: GeneratedAnswer;
-  try {
-    generated = await p.generator.generate(resolved, sources);
-  } catch (e) {
-    // A failing model provider degrades to the offline generator rather than failing the turn.
-    console.error(JSON.stringify({ level: "warn", message: "generator failed, using offline fallback", provider: p.generator.name, error: String(e) }));
-    generated = await new ExtractiveGenerator().generate(resolved, sources);
+  let state: GraphState;
+  let router: RouterDecision;
+  let hasContext = false;
+  if (input.kind === "response") {
+    if (!ctx.pending) applyClarificationAnswer(initialState(""), input); // throws the 422
+    state = applyClarificationAnswer(ctx.pending!, input);
+    messages.push(message("user", input.custom_input?.trim() || state.clarification_answers.at(-1)!));
+    router = routeQuery(state.question);
+    hasContext = true;
+  } else {
+    router = routeQuery(input.query);
+    console.log(JSON.stringify({ level: "info", event: "router", session_id: ctx.sessionId, ...router }));
+    if (router.route === "math") {
+      await ctx.onProgress?.("math_agent", "Calculating");
+      const result = solveMath(input.query);
+      const response = result.ok
+        ? [`${result.expression} = ${result.result}`, ...(result.steps.length > 1 ? ["", "Steps:", ...result.steps.map((s, i) => `${i + 1}. ${s}`)] : [])].join("\n")
+        : `I could not calculate that: ${result.error.message}`;
+      const answer: ChatAnswer = {
+        session_id: ctx.sessionId, message_id: "", response, sources: [], confidence: result.ok ? 1 : 0,
+        has_sufficient_info: result.ok, needs_disclaimer: !result.ok, retrieval_source: "math", resolved_query: input.query,
+        processing_time_ms: elapsed(), trace: emptyTrace(router),
+      };
+      const reply = message("assistant", response);
+      answer.message_id = reply.id;
+      return { outcome: { type: "answer", body: answer }, messages: [message("user", input.query), reply], pending: null, retrievedCount: 0 };
+    }
+    const resolved = resolveFollowUp(input.query, ctx.history);
+    hasContext = resolved !== input.query;
+    state = initialState(resolved, input.search_scope);
+    messages.push(message("user", input.query, [], resolved));
   }
 
-  const confidence = confidenceOf(generated, chosen);
-  const messageSources: MessageSource[] = sources.map((s) => ({
-    index: s.index, title: s.title, source: s.source, heading: s.heading, snippet: snippet(s.content), score: s.score,
-  }));
-  const now = new Date().toISOString();
-  const messageId = crypto.randomUUID();
-  const userMessage: ChatMessage = { id: crypto.randomUUID(), role: "user", content: query, sources: [], created_at: now, resolved_query: resolved };
-  const assistantMessage: ChatMessage = { id: messageId, role: "assistant", content: generated.response, sources: messageSources, created_at: now, resolved_query: null };
-  await stub.append([userMessage, assistantMessage]);
+  const outcome = await runGraph(state, {
+    env: ctx.env, providers: ctx.providers, models, webSearch: ctx.webSearch, hasContext, onProgress: ctx.onProgress,
+  });
 
-  return {
-    retrievedCount: chosen.length,
-    answer: {
-      session_id: sessionId,
-      message_id: messageId,
-      response: generated.response,
-      sources: messageSources,
-      confidence,
-      has_sufficient_info: generated.hasSufficientInfo,
-      needs_disclaimer: !generated.hasSufficientInfo || confidence < 0.6,
-      retrieval_source: "hybrid",
-      resolved_query: resolved,
-      processing_time_ms: Math.round(performance.now() - started),
+  if (outcome.kind === "interrupt") {
+    const c = outcome.state.clarification!;
+    const body: ClarificationBody = {
+      session_id: ctx.sessionId, clarification_needed: true, clarification_question: c.clarification_question,
+      options: c.options.map(({ id, label, source_count }) => ({ id, label, source_count })), allow_custom_input: true,
+      interaction_count: c.interaction_count,
+    };
+    messages.push(message("assistant", c.clarification_question));
+    return { outcome: { type: "clarification", body }, messages, pending: outcome.state, retrievedCount: outcome.state.documents.length };
+  }
+
+  const s = outcome.state;
+  const sources = outcome.sources.map((src: AnswerSource) => ({
+    index: src.index, title: src.title, source: src.source, heading: src.heading, snippet: snippet(src.content), score: src.score,
+    ...(src.web ? { web: true as const, url: src.url } : {}),
+  }));
+  const reply = message("assistant", s.response ?? "", sources);
+  const answer: ChatAnswer = {
+    session_id: ctx.sessionId,
+    message_id: reply.id,
+    response: s.response ?? "",
+    sources,
+    confidence: outcome.confidence,
+    has_sufficient_info: s.has_sufficient_info ?? false,
+    needs_disclaimer: outcome.needs_disclaimer,
+    retrieval_source: s.web_results.length > 0 ? "hybrid+web" : "hybrid",
+    resolved_query: s.question,
+    processing_time_ms: elapsed(),
+    trace: {
+      router, node_sequence: s.node_sequence, analysis: s.analysis ?? null, interaction_count: s.interaction_count,
+      sub_questions: s.sub_questions, parallel_groups: s.parallel_groups, synthesis_guide: s.synthesis_guide,
+      rewritten_queries: s.rewritten_queries, retry_count: s.retry_count, correction_triggered: s.correction_triggered,
+      web_search_triggered: s.web_search_triggered, initial_avg_relevance: s.initial_avg_relevance,
+      final_avg_relevance: s.final_avg_relevance, relevance: s.grades, quality: s.quality ?? null,
+      total_llm_calls: s.total_llm_calls, timings_ms: s.timings_ms,
     },
   };
+  messages.push(reply);
+  return { outcome: { type: "answer", body: answer }, messages, pending: null, retrievedCount: s.documents.length };
 }

@@ -13,7 +13,8 @@ export const MAX_QUERY_CHARS = 2000;
 
 const REFERRING = new Set(["it", "this", "that", "they", "them", "these", "those", "그것", "이것", "저것", "그거", "이거"]);
 const COMPARISON_RE = /\b(difference between|differences between|compare|comparison|versus|vs\.?)\b|차이|비교/i;
-const SECOND_ASK_RE = /\b(?:and|also|then)\s+(?:how|what|why|when|which|where|can|does|do|is|are|should)\b|그리고|또한|및\s/i;
+/** A second ask after some first one: "… and how …" (a question that merely starts with "and" is a follow-up). */
+const SECOND_ASK_RE = /\S\s+(?:and|also|then)\s+(?:how|what|why|when|which|where|can|does|do|is|are|should)\b|\S\s*(?:그리고|또한)\s/i;
 
 /** The topic of a retrieved chunk for clarification: its heading path without the last level. */
 export function topicOf(chunk: Pick<RetrievedChunk, "heading" | "title">): string {
