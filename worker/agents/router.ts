@@ -50,7 +50,7 @@ export interface RouterPattern {
   re: RegExp;
 }
 
-const NUM = String.raw`(?:\d+(?:\.\d+)?|\.\d+)`;
+const NUM = String.raw`(?<![\d.])(?:\d+(?:\.\d+)?|\.\d+)`;
 const OPERAND_START = String.raw`(?:[-+]\s*)?(?:\d|\.\d|\(|pi\b|√)`;
 const FUNCS = "sqrt|cbrt|abs|round|floor|ceil|log10|log2|log|ln|exp|sin|cos|tan|min|max|pow";
 

@@ -148,8 +148,9 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
     if (router.route === "math") {
       await ctx.onProgress?.("math_agent", "Calculating");
       const result = solveMath(input.query);
+      const headline = !result.ok ? "" : result.kind === "equation" ? `${result.expression} → ${result.result}` : `${result.expression} = ${result.result}`;
       const response = result.ok
-        ? [`${result.expression} = ${result.result}`, ...(result.steps.length > 1 ? ["", "Steps:", ...result.steps.map((s, i) => `${i + 1}. ${s}`)] : [])].join("\n")
+        ? [headline, ...(result.steps.length > 1 ? ["", "Steps:", ...result.steps.map((s, i) => `${i + 1}. ${s}`)] : [])].join("\n")
         : `I could not calculate that: ${result.error.message}`;
       const answer: ChatAnswer = {
         session_id: ctx.sessionId, message_id: "", response, sources: [], confidence: result.ok ? 1 : 0,

@@ -11,6 +11,8 @@ import type { ClarificationOption, QualityScores, QueryAnalysis, RelevanceGrade,
 /** Longest question accepted by the analyzer, in characters. */
 export const MAX_QUERY_CHARS = 2000;
 
+/** "What is X?" asks for a definition, which does not depend on a language or platform. */
+const DEFINITION_RE = /^\s*(what\s+(is|are)|what's|define|explain|describe)\b|(이란|란)\s*(무엇|뭔가)|(은|는)\s*무엇/i;
 const REFERRING = new Set(["it", "this", "that", "they", "them", "these", "those", "그것", "이것", "저것", "그거", "이거"]);
 const COMPARISON_RE = /\b(difference between|differences between|compare|comparison|versus|vs\.?)\b|차이|비교/i;
 /** A second ask after some first one: "… and how …" (a question that merely starts with "and" is a follow-up). */
@@ -54,7 +56,7 @@ export function analyzeOffline(question: string, probe: readonly RetrievedChunk[
   if (!hasContext && ws.some((w) => REFERRING.has(w)) && terms.length <= 2) {
     ambiguity = "missing_context";
     clarity = 0.3;
-  } else if (!complex && terms.length > 0 && terms.length <= 2) {
+  } else if (!complex && !DEFINITION_RE.test(refined) && terms.length > 0 && terms.length <= 2) {
     // Pages whose own title carries every term of the question, in different sections.
     const titled = new Map<string, string>();
     for (const c of probe) {

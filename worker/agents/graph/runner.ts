@@ -166,6 +166,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
         const result = await timed(state, node, ctx, () => ctx.models.decompose(state.current_query));
         state.total_llm_calls += result.llmCalls;
         Object.assign(state, result.value);
+        state.sub_queries = state.sub_questions.map((s) => s.question);
         next = "retrieve_documents";
         break;
       }
@@ -176,7 +177,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
             docSubQuestion = new Map();
             for (const group of state.parallel_groups) {
               const results = await Promise.all(
-                group.map((id) => retrieve(ctx, state.sub_questions.find((s) => s.id === id)!.question, state, PER_SUB_QUESTION)),
+                group.map((id) => retrieve(ctx, state.sub_queries[state.sub_questions.findIndex((s) => s.id === id)], state, PER_SUB_QUESTION)),
               );
               results.forEach((chunks, i) => {
                 for (const c of chunks) {
@@ -196,7 +197,8 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
       }
       case "evaluate_relevance": {
         await timed(state, node, ctx, async () => {
-          const queries = state.sub_questions.length > 1 ? state.sub_questions.map((s) => s.question) : [state.current_query];
+          // Graded against what the user asked: a rewrite's expansion terms must not inflate relevance.
+          const queries = state.sub_questions.length > 1 ? state.sub_questions.map((s) => s.question) : [state.question];
           const stats = await termStats(db, queries.flatMap((q) => contentTerms(q)));
           const idf = new Map([...stats.df.keys()].map((t) => [t, idfOf(stats, t)]));
           if (state.sub_questions.length > 1) {
@@ -209,7 +211,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
             }
             state.grades = state.documents.map((d) => grades.find((g) => g.chunk_id === d.chunk_id)!);
           } else {
-            const g = await ctx.models.grade(state.current_query, state.documents, idf);
+            const g = await ctx.models.grade(state.question, state.documents, idf);
             state.total_llm_calls += g.llmCalls;
             state.grades = g.value;
           }
@@ -223,7 +225,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
       case "rewrite_query": {
         await timed(state, node, ctx, async () => {
           const strategy = REWRITE_STRATEGIES[state.retry_count % REWRITE_STRATEGIES.length];
-          const targets = state.sub_questions.length > 1 ? state.sub_questions.map((s) => s.question) : [state.current_query];
+          const targets = state.sub_questions.length > 1 ? state.sub_queries : [state.current_query];
           const stats = await termStats(db, targets.flatMap((q) => contentTerms(q)));
           const rewritten: string[] = [];
           for (const q of targets) {
@@ -231,7 +233,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
             state.total_llm_calls += r.llmCalls;
             rewritten.push(r.value);
           }
-          if (state.sub_questions.length > 1) state.sub_questions = state.sub_questions.map((s, i) => ({ ...s, question: rewritten[i] }));
+          if (state.sub_questions.length > 1) state.sub_queries = rewritten;
           else state.current_query = rewritten[0];
           state.rewritten_queries.push({ query: rewritten.join(" | "), strategy });
         });
@@ -274,7 +276,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
               coverage: answered.reduce((s, p) => s + p.coverage, 0) / parts.length,
             };
           }
-          return generateWithFallback(ctx, state, state.current_query === state.question ? state.question : `${state.question} ${state.current_query}`, offered);
+          return generateWithFallback(ctx, state, state.question, offered);
         });
         state.response = answer.response;
         state.has_sufficient_info = answer.hasSufficientInfo;

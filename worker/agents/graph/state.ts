@@ -97,6 +97,8 @@ export interface GraphState {
   /** The user's answers to clarifications, oldest first. */
   clarification_answers: string[];
   sub_questions: SubQuestion[];
+  /** Retrieval query of each sub-question (rewrites change these, not the sub-questions). */
+  sub_queries: string[];
   /** Groups of sub-question ids retrieved in parallel; groups run in order. */
   parallel_groups: number[][];
   synthesis_guide: string;
@@ -124,7 +126,7 @@ export interface GraphState {
 /** A fresh state for `question`. */
 export function initialState(question: string, searchScope?: SearchScope): GraphState {
   return {
-    question, search_scope: searchScope, interaction_count: 0, clarification_answers: [], sub_questions: [],
+    question, search_scope: searchScope, interaction_count: 0, clarification_answers: [], sub_questions: [], sub_queries: [],
     parallel_groups: [], synthesis_guide: "", current_query: question, documents: [], grades: [], retry_count: 0,
     rewritten_queries: [], correction_triggered: false, web_search_triggered: false, web_results: [],
     initial_avg_relevance: null, final_avg_relevance: null, cited_indexes: [], coverage: 0, node_sequence: [],

@@ -145,7 +145,7 @@ export function createWebSearch(config: WebSearchConfig, options: WebSearchOptio
           }
           try {
             return await res.json();
-          } catch (error) {
+          } catch {
             if (timedOut) throw new TransientError("timeout");
             throw new WebSearchError("response", "web search returned a body that is not JSON", { calls, status: res.status });
           }
