@@ -26,6 +26,10 @@ export default defineConfig({
     setupFiles: ["./test/support/apply-migrations.ts"],
     include: ["test/**/*.test.ts"],
     silent: "passed-only",
+    // No on-disk module cache: with it, a new worker is sent a snapshot of every cached module its
+    // files import, inlined into one WebSocket message, and workerd caps messages at 1 MiB
+    // (mathjs alone is ~900 modules).
+    fsModuleCache: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

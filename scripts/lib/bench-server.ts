@@ -160,8 +160,9 @@ export interface DevServerOptions extends WranglerContext {
  *
  * @returns The server; call `stop()` in every outcome (it is also killed on process exit by
  *   {@link killAllGroupsSync} when registered as an exit handler).
- * @throws Error with the end of the log when the process exits or does not become healthy in
- *   time; the process group is killed before throwing.
+ * @throws Error with the end of the log when the process exits, the log reports `Build failed`
+ *   (wrangler would otherwise wait for a source change), or it does not become healthy in time;
+ *   the process group is killed before throwing.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const args = [
@@ -212,6 +213,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   try {
     for (;;) {
       if (exited) throw new Error(`wrangler dev stopped before answering (${exited}); end of ${options.logFile}:\n${logTail(options.logFile)}`);
+      // wrangler keeps watching after a failed build instead of exiting: fail fast.
+      if (/Build failed/.test(logTail(options.logFile, 400))) {
+        throw new Error(`wrangler dev could not build the Worker; end of ${options.logFile}:\n${logTail(options.logFile, 40)}`);
+      }
       if (performance.now() > deadline) {
         throw new Error(`wrangler dev did not answer GET ${url}/health within ${(options.readyTimeoutMs ?? 120_000) / 1000} s; end of ${options.logFile}:\n${logTail(options.logFile)}`);
       }

@@ -58,6 +58,76 @@ export async function startMockOpenAI(): Promise<{ url: string; close: () => Pro
           usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
         });
       }
+      if (req.url === "/resilience/v1/chat/completions") {
+        // Resilience scenarios for worker/agents/llm (test/integration/llm-resilience.test.ts),
+        // keyed by `model`. "First call" is counted per model + system message (tests put a
+        // unique nonce in the system message), from the request log above. JSON answers are
+        // {"answer":"ok","n":<call number>}.
+        const system: string = b.messages?.find((m: any) => m.role === "system")?.content ?? "";
+        const call = requests.filter((r) => r.path === req.url && r.body.model === b.model &&
+          (r.body.messages?.find((m: any) => m.role === "system")?.content ?? "") === system).length;
+        const answer = (content: string) => send(res, 200, {
+          id: "chatcmpl-resilience", object: "chat.completion", created: 0, model: b.model,
+          choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }],
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        });
+        const good = JSON.stringify({ answer: "ok", n: call });
+        const limited = (headers: Record<string, string>) => {
+          res.writeHead(429, { "content-type": "application/json", ...headers });
+          res.end(JSON.stringify({ error: { message: "Rate limit reached", type: "rate_limit_exceeded" } }));
+        };
+        switch (b.model) {
+          case "rate-limit-once":
+            return call === 1 ? limited({ "retry-after": "1" }) : answer(good);
+          case "rate-limit-ms-once":
+            return call === 1 ? limited({ "retry-after-ms": "250", "retry-after": "7" }) : answer(good);
+          case "slow":
+            if (call <= 2) {
+              await new Promise((r) => setTimeout(r, 1500));
+              if (res.destroyed || req.socket.destroyed) return;
+            }
+            return answer(good);
+          case "server-error-once":
+            return call === 1 ? send(res, 503, { error: { message: "overloaded", type: "server_error" } }) : answer(good);
+          case "malformed-once":
+            return answer(call === 1 ? "Sure! The answer is ok." : good);
+          case "malformed-always":
+            return answer("I cannot produce JSON today.");
+          case "schema-wrong-once":
+            return answer(call === 1 ? JSON.stringify({ answer: 42 }) : good);
+          case "bad-request":
+            return send(res, 400, { error: { message: "Invalid request", type: "invalid_request_error" } });
+          case "unauthorized":
+            return send(res, 401, { error: { message: "Incorrect API key provided: sk-***", type: "invalid_request_error" } });
+          default:
+            return answer(good);
+        }
+      }
+      if (req.url === "/search") {
+        // Tavily `POST /search`: 401 for bearer key "bad"; for a query starting "rate limit me",
+        // 429 (retry-after: 1) on its first call; for one starting "slow search", a 1.5 s delay on
+        // its first call; otherwise two results.
+        if (req.headers.authorization === "Bearer bad") return send(res, 401, { detail: { error: "Unauthorized: missing or invalid API key." } });
+        const query = String(b.query ?? "");
+        const call = requests.filter((r) => r.path === "/search" && r.body.query === query).length;
+        if (/^rate limit me/.test(query) && call === 1) {
+          res.writeHead(429, { "content-type": "application/json", "retry-after": "1" });
+          return res.end(JSON.stringify({ detail: { error: "Too many requests" } }));
+        }
+        if (/^slow search/.test(query) && call === 1) {
+          await new Promise((r) => setTimeout(r, 1500));
+          if (res.destroyed || req.socket.destroyed) return;
+        }
+        return send(res, 200, {
+          query,
+          answer: null,
+          response_time: 0.01,
+          results: [
+            { title: "OpenTelemetry Collector", url: "https://opentelemetry.io/docs/collector/", content: `About ${query}: the Collector receives, processes and exports telemetry.`, score: 0.91, raw_content: null },
+            { title: "Collector configuration", url: "https://opentelemetry.io/docs/collector/configuration/", content: "Receivers, processors and exporters are wired into pipelines.", score: 0.74, raw_content: null },
+          ],
+        });
+      }
       send(res, 404, { error: { message: "not found" } });
     } catch (e) {
       send(res, 400, { error: { message: String(e) } });

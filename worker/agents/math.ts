@@ -63,8 +63,8 @@ export type MathResult =
 export interface SolveMathOptions {
   /**
    * Time budget in milliseconds (default 250, clamped to 1..5000), checked between phases. The
-   * structural limits are the real guarantee; inside workerd the clock does not advance during
-   * synchronous work, so the budget can only trigger where the clock runs (Node, browsers).
+   * structural limits are the real guarantee: in deployed Workers the clock does not advance
+   * during synchronous work, so there the budget may never trigger.
    */
   timeoutMs?: number;
   /** Longest accepted normalised expression, in characters (default 500, clamped to 1..10000). */
@@ -220,6 +220,12 @@ const LEADING_FILLER = new RegExp(
 const TRAILING_FILLER = /[\s,]*(?:please|pls|thanks|thank you|for me|exactly|approximately|roughly|for [a-z]|equals|equal to|is|=)\s*$/;
 const KOREAN_TRAILING = /\s*(?:은|는)?\s*(?:얼마(?:야|예요|에요|인가요|입니까|일까요?|지)?|뭐(?:야|예요|에요|지)?|무엇(?:인가요|입니까)?|몇(?:이야|인가요|이지)?|계산해\s*(?:줘|주세요)|구해\s*(?:줘|주세요)|알려\s*(?:줘|주세요)|이다|입니다|인가요|일까요?|은|는|이|가)\s*$/u;
 
+/** Replacement callback: `name(arg)`, without doubling the parentheses of a `(group)`. */
+const call =
+  (name: string) =>
+  (_match: string, arg: string): string =>
+    arg.trim().startsWith("(") ? `${name}${arg.trim()}` : `${name}(${arg.trim()})`;
+
 interface Extracted {
   expr: string;
   solveIntent: boolean;
@@ -238,9 +244,9 @@ function extract(query: string): Extracted {
   // Korean phrasing.
   for (let i = 0; i < 3 && KOREAN_TRAILING.test(s); i++) s = s.replace(KOREAN_TRAILING, "");
   s = s
-    .replace(new RegExp(String.raw`${OPERAND}\s*의\s*세제곱근`, "gu"), "cbrt($1)")
-    .replace(new RegExp(String.raw`${OPERAND}\s*의\s*제곱근`, "gu"), "sqrt($1)")
-    .replace(new RegExp(String.raw`(?:루트|제곱근)\s*${OPERAND}`, "gu"), "sqrt($1)")
+    .replace(new RegExp(String.raw`${OPERAND}\s*의\s*세제곱근`, "gu"), call("cbrt"))
+    .replace(new RegExp(String.raw`${OPERAND}\s*의\s*제곱근`, "gu"), call("sqrt"))
+    .replace(new RegExp(String.raw`(?:루트|제곱근)\s*${OPERAND}`, "gu"), call("sqrt"))
     .replace(new RegExp(String.raw`${OPERAND}\s*의\s*세제곱`, "gu"), "$1^3")
     .replace(new RegExp(String.raw`${OPERAND}\s*의\s*제곱`, "gu"), "$1^2")
     .replace(/\s*더하기\s*/gu, " + ")
@@ -256,15 +262,15 @@ function extract(query: string): Extracted {
   s = s
     .replace(/\*\*/g, "^")
     .replace(/(?<![(,\d]\s*)\b(\d{1,3}(?:,\d{3})+)(?![\d.,])/g, (m) => m.replace(/,/g, ""))
-    .replace(new RegExp(String.raw`(?:the )?(?:square root|sqrt) of (?:the number )?${OPERAND}`, "g"), "sqrt($1)")
-    .replace(new RegExp(String.raw`(?:the )?(?:cube root|cbrt) of (?:the number )?${OPERAND}`, "g"), "cbrt($1)")
-    .replace(new RegExp(String.raw`(?:the )?absolute value of ${OPERAND}`, "g"), "abs($1)")
-    .replace(new RegExp(String.raw`(?:the )?(?:natural log(?:arithm)?|ln) of ${OPERAND}`, "g"), "log($1)")
-    .replace(new RegExp(String.raw`(?:the )?log(?:arithm)? base 2 of ${OPERAND}`, "g"), "log2($1)")
-    .replace(new RegExp(String.raw`(?:the )?log(?:arithm)?(?: base 10)? of ${OPERAND}`, "g"), "log10($1)")
-    .replace(new RegExp(String.raw`√\s*${OPERAND}`, "g"), "sqrt($1)")
+    .replace(new RegExp(String.raw`(?:the )?(?:square root|sqrt) of (?:the number )?${OPERAND}`, "g"), call("sqrt"))
+    .replace(new RegExp(String.raw`(?:the )?(?:cube root|cbrt) of (?:the number )?${OPERAND}`, "g"), call("cbrt"))
+    .replace(new RegExp(String.raw`(?:the )?absolute value of ${OPERAND}`, "g"), call("abs"))
+    .replace(new RegExp(String.raw`(?:the )?(?:natural log(?:arithm)?|ln) of ${OPERAND}`, "g"), call("log"))
+    .replace(new RegExp(String.raw`(?:the )?log(?:arithm)? base 2 of ${OPERAND}`, "g"), call("log2"))
+    .replace(new RegExp(String.raw`(?:the )?log(?:arithm)?(?: base 10)? of ${OPERAND}`, "g"), call("log10"))
+    .replace(new RegExp(String.raw`√\s*${OPERAND}`, "g"), call("sqrt"))
     .replace(/\bln\s*\(/g, "log(")
-    .replace(new RegExp(String.raw`\b(sqrt|cbrt|abs|log10|log2|log|exp|sin|cos|tan|floor|ceil|round) ${OPERAND}`, "g"), "$1($2)")
+    .replace(new RegExp(String.raw`\b(sqrt|cbrt|abs|log10|log2|log|exp|sin|cos|tan|floor|ceil|round) ${OPERAND}`, "g"), (_m: string, fn: string, arg: string) => call(fn)(_m, arg))
     .replace(new RegExp(String.raw`(?<![\d.])(\d+(?:\.\d+)?|\.\d+)\s*(?:%|percent\b|per cent\b)\s*of\s+${OPERAND}`, "g"), "($1 / 100) * $2")
     .replace(/\s*\bsquared\b/g, "^2")
     .replace(/\s*\bcubed\b/g, "^3")
@@ -292,7 +298,7 @@ function isMathjsName(name: string): boolean {
   return MATHJS_KEYWORDS.has(name) || Object.prototype.hasOwnProperty.call(math, name) || isValuelessUnit(name);
 }
 
-/** Character and identifier screening. Throws a {@link Refusal}; returns the unknowns seen. */
+/** Character and identifier screening of the normalised expression. Throws a {@link Refusal}. */
 function screen(expr: string): void {
   const unsafeChar = expr.match(/[^0-9a-z\s+\-*/^%().,=\p{L}]/u);
   if (unsafeChar) refuse("unsafe_expression", `The character "${unsafeChar[0]}" is not allowed in a math expression.`);

@@ -30,7 +30,8 @@ export type Route = "math" | "knowledge";
  * - `matches_found`: the subset of `patterns_checked` that matched (math patterns and guards).
  * - `reasoning`: one human-readable sentence explaining the decision (English).
  * - `execution_time_ms`: wall time spent deciding, in milliseconds (≥ 0, rounded to 3 decimals).
- *   Inside workerd the clock only advances across I/O, so this usually reads `0` there.
+ *   In deployed Workers the clock only advances across I/O (a Spectre mitigation), so this can
+ *   read `0` there.
  */
 export interface RouterDecision {
   route: Route;

@@ -13,6 +13,8 @@ export const MAX_QUERY_CHARS = 2000;
 
 /** "What is X?" asks for a definition, which does not depend on a language or platform. */
 const DEFINITION_RE = /^\s*(what\s+(is|are)|what's|define|explain|describe)\b|(이란|란)\s*(무엇|뭔가)|(은|는)\s*무엇/i;
+/** Stems of task verbs that say what to do, not what about. */
+const TASK_VERBS = new Set(["configur", "instal", "set", "setup", "use", "enabl", "disabl", "run", "start", "deploi", "add", "creat", "get", "make", "work"]);
 const REFERRING = new Set(["it", "this", "that", "they", "them", "these", "those", "그것", "이것", "저것", "그거", "이거"]);
 const COMPARISON_RE = /\b(difference between|differences between|compare|comparison|versus|vs\.?)\b|차이|비교/i;
 /** A second ask after some first one: "… and how …" (a question that merely starts with "and" is a follow-up). */
@@ -57,11 +59,13 @@ export function analyzeOffline(question: string, probe: readonly RetrievedChunk[
     ambiguity = "missing_context";
     clarity = 0.3;
   } else if (!complex && !DEFINITION_RE.test(refined) && terms.length > 0 && terms.length <= 2) {
-    // Pages whose own title carries every term of the question, in different sections.
+    // Pages whose own title carries every topical term of the question (task verbs such as
+    // "configure" aside), in different sections: "exporters" has a page per language.
+    const topical = terms.filter((t) => !TASK_VERBS.has(t));
     const titled = new Map<string, string>();
     for (const c of probe) {
       const titleTerms = new Set(contentTerms(c.title));
-      if (terms.every((t) => titleTerms.has(t))) titled.set(topicOf(c), c.document_id);
+      if (topical.length > 0 && topical.every((t) => titleTerms.has(t))) titled.set(topicOf(c), c.document_id);
     }
     const distinctDocs = new Set(titled.values()).size;
     if (titled.size >= 2 && distinctDocs >= 2) {
