@@ -22,6 +22,24 @@ function walk(path: string, out: string[]): void {
   } else if (/\.md$/.test(path)) out.push(path);
 }
 
+export const REACT_KO_ROOT = new URL("../../../shared/data/docs-react-ko/src/content/", import.meta.url).pathname;
+
+/**
+ * Loads the Korean React documentation's `learn/` section (the golden set's Korean cases), with
+ * sources relative to `src/content` ("learn/managing-state.md") and the domain "react-ko".
+ */
+export function loadKoreanCorpus(): CorpusDocument[] {
+  const root = join(REACT_KO_ROOT, "learn");
+  if (!existsSync(root)) throw new Error(`Korean React docs not found at ${root}: ../shared must sit beside the repository`);
+  const files: string[] = [];
+  walk(root, files);
+  return files.map((file) => ({
+    source: relative(REACT_KO_ROOT, file).split("\\").join("/"),
+    content: readFileSync(file, "utf8"),
+    metadata: { domain: "react-ko" },
+  }));
+}
+
 /** Loads the test folders; throws when ../shared is missing, because the tests need real data. */
 export function loadTestCorpus(): CorpusDocument[] {
   if (!existsSync(OTEL_ROOT)) throw new Error(`OpenTelemetry docs not found at ${OTEL_ROOT}: ../shared must sit beside the repository`);

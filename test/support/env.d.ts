@@ -7,6 +7,7 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       TEST_CORPUS: CorpusDocument[];
+      TEST_CORPUS_KO: CorpusDocument[];
       MOCK_OPENAI_URL: string;
     }
   }

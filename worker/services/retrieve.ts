@@ -18,6 +18,8 @@ export interface RetrievedChunk {
   document_id: string;
   title: string;
   source: string;
+  /** The document's domain, or null. */
+  domain: string | null;
   heading: string;
   content: string;
   /** RRF score, Σ 1/(60 + rank). */
@@ -101,7 +103,7 @@ export async function hybridSearch(
   const results = fused.map((f) => {
     const r = byId.get(f.id)!;
     return {
-      chunk_id: r.id, document_id: r.documentId, title: r.title, source: r.source, heading: r.heading, content: r.content,
+      chunk_id: r.id, document_id: r.documentId, title: r.title, source: r.source, domain: r.domain, heading: r.heading, content: r.content,
       score: Math.round(f.score * 1e6) / 1e6, lexical_rank: f.ranks.lexical, vector_rank: f.ranks.vector,
     };
   });

@@ -121,6 +121,7 @@ export interface ChunkWithDocument {
   heading: string;
   content: string;
   source: string;
+  domain: string | null;
 }
 
 /**
@@ -139,7 +140,7 @@ export async function loadChunks(
     conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${documents.tags}) t WHERE t.value IN (SELECT value FROM json_each(${JSON.stringify(scope.tags)})))`);
   }
   return db
-    .select({ id: chunks.id, documentId: chunks.documentId, title: chunks.title, heading: chunks.heading, content: chunks.content, source: documents.source })
+    .select({ id: chunks.id, documentId: chunks.documentId, title: chunks.title, heading: chunks.heading, content: chunks.content, source: documents.source, domain: documents.domain })
     .from(chunks)
     .innerJoin(documents, eq(documents.id, chunks.documentId))
     .where(and(...conditions))

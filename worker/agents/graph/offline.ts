@@ -32,7 +32,7 @@ export function topicsOf(chunks: readonly RetrievedChunk[]): { label: string; co
   const byTopic = new Map<string, { label: string; count: number; domain?: string; best: number }>();
   chunks.forEach((c, i) => {
     const label = topicOf(c);
-    const t = byTopic.get(label) ?? { label, count: 0, domain: c.source.includes("/") ? c.source.split("/")[0] : undefined, best: i };
+    const t = byTopic.get(label) ?? { label, count: 0, domain: c.domain ?? undefined, best: i };
     t.count++;
     byTopic.set(label, t);
   });
@@ -52,7 +52,10 @@ export function analyzeOffline(question: string, probe: readonly RetrievedChunk[
   const questionMarks = (refined.match(/[?？]/g) ?? []).length;
   const complex = COMPARISON_RE.test(refined) || SECOND_ASK_RE.test(refined) || questionMarks >= 2 || refined.includes(";") || ws.length > 30;
 
-  const domains = [...new Set(probe.map((c) => (c.source.includes("/") ? c.source.split("/")[0] : "")).filter(Boolean))];
+  // Domains by how many probe results back them.
+  const domainCounts = new Map<string, number>();
+  for (const c of probe) if (c.domain) domainCounts.set(c.domain, (domainCounts.get(c.domain) ?? 0) + 1);
+  const domains = [...domainCounts].sort((a, b) => b[1] - a[1]).map(([d]) => d);
   let ambiguity: QueryAnalysis["ambiguity_type"] = "none";
   let clarity = 0.9;
   if (!hasContext && ws.some((w) => REFERRING.has(w)) && terms.length <= 2) {
