@@ -7,6 +7,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { GraphState } from "../worker/agents/graph/state";
+import { graphModels } from "../worker/agents/graph/select";
 import { createWebSearch } from "../worker/agents/web/tavily";
 import { providers } from "../worker/config";
 import { ApiError } from "../worker/http/errors";
@@ -143,9 +144,11 @@ export class ChatSession extends DurableObject<Env> {
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('session_id', ?)", sessionId);
       const history = this.messages(HISTORY_MESSAGES);
       const pending = input.kind === "response" ? this.pending() : null;
+      const p = providers(this.env);
       const result = await runChatTurn(input, {
         env: this.env,
-        providers: providers(this.env),
+        providers: p,
+        models: graphModels(p.config, this.env),
         webSearch: createWebSearch(this.env as unknown as { TAVILY_API_KEY?: string; TAVILY_BASE_URL?: string }),
         sessionId,
         history,

@@ -29,6 +29,40 @@ function send(res: ServerResponse, status: number, data: unknown) {
   res.end(JSON.stringify(data));
 }
 
+function completion(model: string, content: string) {
+  return {
+    id: "chatcmpl-test", object: "chat.completion", created: 0, model,
+    choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  };
+}
+
+/** Canned JSON for the graph's model-backed steps (model "graph-json"), keyed by "TASK:<step>". */
+function graphAnswer(messages: { role: string; content: string }[]): unknown {
+  const system = messages[0]?.content ?? "";
+  const user = messages.at(-1)?.content ?? "";
+  const question = /(?:Question|Query): (.*)/.exec(user)?.[1] ?? "";
+  const task = /TASK:(\w+)/.exec(system)?.[1];
+  switch (task) {
+    case "analyze":
+      return { complexity: / and how /i.test(question) ? "complex" : "simple", is_ambiguous: false, ambiguity_type: "none", clarity_confidence: 0.95, refined_query: question };
+    case "clarify":
+      return { clarification_question: "Which topic do you mean?" };
+    case "decompose":
+      return { sub_questions: question.split(/ and /i).map((q) => q.trim()), parallel_groups: [[1, 2]], synthesis_guide: "Answer both parts." };
+    case "grade": {
+      const n = (user.match(/^\[\d+\]/gm) ?? []).length;
+      return { grades: Array.from({ length: n }, (_, i) => ({ index: i + 1, relevance_score: 0.9, reason: "on topic", useful_parts: [] })) };
+    }
+    case "rewrite":
+      return { query: `${question} (rewritten)` };
+    case "quality":
+      return { completeness: 0.9, accuracy: 1, clarity: 0.8 };
+    default:
+      return {};
+  }
+}
+
 export async function startMockOpenAI(): Promise<{ url: string; close: () => Promise<void> }> {
   const requests: { path: string; body: any }[] = [];
   const server = createServer(async (req, res) => {
@@ -48,6 +82,7 @@ export async function startMockOpenAI(): Promise<{ url: string; close: () => Pro
       }
       if (req.url === "/v1/chat/completions") {
         if (b.model === "always-500") return send(res, 500, { error: { message: "upstream exploded", type: "server_error" } });
+        if (b.model === "graph-json") return send(res, 200, completion(b.model, JSON.stringify(graphAnswer(b.messages))));
         const user: string = b.messages.at(-1).content;
         const question = user.split("Question:").pop() ?? "";
         const first = /\[1\][^\n]*\n([^.\n]+\.)/.exec(user)?.[1] ?? "Nothing.";
