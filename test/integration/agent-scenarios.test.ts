@@ -191,6 +191,17 @@ describe("scenario 3: weak retrieval triggers rewrites and the web fallback", ()
     expect(res.body.response).toMatch(/does not cover/);
   });
 
+  it("over WebSocket: progress frames show the rewrite loop", async () => {
+    const c = await connect("ws-weak");
+    c.send({ type: "question", query: "How do I bake sourdough bread?" });
+    const answer = await c.next("answer");
+    const steps = c.frames.filter((f) => f.type === "progress").map((f) => f.step);
+    expect(steps.filter((s) => s === "rewrite_query")).toHaveLength(2);
+    expect(answer.trace.rewritten_queries.map((r: any) => r.strategy)).toEqual(["keyword_focus", "pseudo_relevance_feedback"]);
+    expect(answer.has_sufficient_info).toBe(false);
+    c.ws.close(1000);
+  });
+
   it("retrieves again with each rewritten query and reports relevance before and after", async () => {
     const res = await api("POST", "/api/chat", { query: "How do I bake sourdough bread?" });
     const t = res.body.trace;
