@@ -201,7 +201,7 @@ describe("health", () => {
     expect(res.body).toEqual({
       status: "ok",
       version: "0.1.0",
-      providers: { embedding: "offline-hashing", generation: "offline-extractive", vector_index: "local-exact" },
+      providers: { embedding: "offline-hashing", generation: "offline-extractive", vector_index: "local-exact", agent: "offline", web_search: "disabled" },
     });
   });
 });
