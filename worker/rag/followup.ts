@@ -2,7 +2,7 @@
  * Follow-up resolution: a question that leans on the conversation ("and how do I configure it?")
  * is expanded with the topic of the previous user turn before retrieval.
  */
-import { distinctContentTerms, words } from "./text";
+import { distinctContentTerms, stripKoreanSuffix, words } from "./text";
 
 const REFERRING = new Set([
   "it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "one", "ones",
@@ -23,7 +23,7 @@ export interface PriorTurn {
 export function isFollowUp(query: string): boolean {
   const ws = words(query);
   if (CONTINUATION_RE.test(query.trim())) return true;
-  if (ws.some((w) => REFERRING.has(w))) return true;
+  if (ws.some((w) => REFERRING.has(w) || REFERRING.has(stripKoreanSuffix(w)))) return true;
   // A question with no topic of its own ("how do I install?") continues the previous one.
   return distinctContentTerms(query).every((t) => GENERIC.has(t));
 }

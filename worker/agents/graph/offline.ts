@@ -3,7 +3,7 @@
  * heuristics), used by default and as the fallback when a model provider fails. Pure functions:
  * the retrieval evidence they need is passed in.
  */
-import { contentTerms, distinctContentTerms, isHangul, sentences, words } from "../../rag/text";
+import { contentTerms, distinctContentTerms, isHangul, sentences, stripKoreanSuffix, words } from "../../rag/text";
 import type { RetrievedChunk } from "../../services/retrieve";
 import { confidenceFrom, relevanceLevel } from "./routing";
 import type { ClarificationOption, QualityScores, QueryAnalysis, RelevanceGrade, SubQuestion } from "./state";
@@ -58,7 +58,7 @@ export function analyzeOffline(question: string, probe: readonly RetrievedChunk[
   const domains = [...domainCounts].sort((a, b) => b[1] - a[1]).map(([d]) => d);
   let ambiguity: QueryAnalysis["ambiguity_type"] = "none";
   let clarity = 0.9;
-  if (!hasContext && ws.some((w) => REFERRING.has(w)) && terms.length <= 2) {
+  if (!hasContext && ws.some((w) => REFERRING.has(w) || REFERRING.has(stripKoreanSuffix(w))) && terms.length <= 2) {
     ambiguity = "missing_context";
     clarity = 0.3;
   } else if (!complex && !DEFINITION_RE.test(refined) && terms.length > 0 && terms.length <= 2) {

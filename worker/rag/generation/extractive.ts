@@ -37,13 +37,20 @@ interface Candidate {
 }
 
 const DEFINITION_QUESTION_RE = /^\s*(what\s+(is|are)|what's|define|explain)\b|(이란|란)\s*(무엇|뭔가)/i;
-const DEFINITION_VERB_RE = /\b(is|are|refers to|means|describes|lets you|allows you)\b/i;
+const DEFINITION_VERB_RE = /\b(is|are|refers to|means|describes|defines|lets you|allows you|enables|provides)\b/i;
+/** Korean subject particles: "Reducer는 …", "순수 함수란 …". */
+const KOREAN_SUBJECT_RE = /^(\S+?)(은|는|이|가|란|이란)\s/u;
 
 /**
  * True when `sentence` opens with a short subject holding a query term, followed by a defining
  * verb: "Baggage is …", "In OpenTelemetry, baggage is …", "The Collector lets you …".
  */
 function isDefinition(sentence: string, queryTerms: readonly string[]): boolean {
+  const korean = KOREAN_SUBJECT_RE.exec(sentence);
+  if (korean) {
+    const subject = new Set(contentTerms(korean[1]));
+    if (queryTerms.some((t) => subject.has(t))) return true;
+  }
   const head = sentence.split(/\s+/).slice(0, 9).join(" ");
   const verb = DEFINITION_VERB_RE.exec(head);
   if (!verb) return false;
@@ -60,9 +67,12 @@ const CODE_LINE_RE = /^\s*(?:\/\/|#|\$|>|\*|--|<!--)/;
 /** A sentence ends with terminal punctuation (Latin, CJK, or a closing quote/bracket after it). */
 const TERMINATED_RE = /[.!?。！？]["')\]]?$/;
 
-/** True for complete prose sentences: not code, tables or heading-like fragments. */
+/** Sentences that only point elsewhere ("For more information, see …") answer nothing. */
+const POINTER_RE = /^(for (more|further|additional) (information|details)|to learn more|learn more|for details|see (also |the )?|refer to|read (more|the)|check out|visit|more information)|(자세한 (내용|정보)|참고하세요|참조하세요|확인하세요)/i;
+
+/** True for complete prose sentences: not code, tables, pointers or heading-like fragments. */
 function looksLikeProse(s: string): boolean {
-  if (s.length < 25 || CODE_LINE_RE.test(s)) return false;
+  if (s.length < 25 || CODE_LINE_RE.test(s) || POINTER_RE.test(s)) return false;
   const wordCount = s.split(/\s+/).length;
   if (!(TERMINATED_RE.test(s) ? wordCount >= 5 : wordCount >= 12)) return false;
   const letters = (s.match(/[\p{L}\s]/gu) ?? []).length;
