@@ -5,7 +5,7 @@
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { loadKoreanCorpus, loadTestCorpus } from "./test/support/corpus-node.ts";
+import { loadKoreanCorpus, loadSciFactSlice, loadTestCorpus } from "./test/support/corpus-node.ts";
 
 export default defineConfig({
   plugins: [
@@ -17,6 +17,7 @@ export default defineConfig({
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           TEST_CORPUS: loadTestCorpus() as unknown as Record<string, string>[],
           TEST_CORPUS_KO: loadKoreanCorpus() as unknown as Record<string, string>[],
+          TEST_SCIFACT: loadSciFactSlice() as unknown as Record<string, string>,
           MOCK_OPENAI_URL: inject<string>("mockOpenAIUrl"),
         },
       },

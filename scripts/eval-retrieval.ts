@@ -1,6 +1,7 @@
 /**
  * `node scripts/eval-retrieval.ts --dataset <dir> [options]`: BEIR-style retrieval evaluation of
- * edge-rag on a fresh, isolated local server, next to in-process MiniSearch and Orama baselines.
+ * edge-rag on a fresh, isolated local server, next to in-process MiniSearch, Orama and plain SQLite
+ * FTS5 (trigram and unicode61 tokenizers) baselines.
  *
  *  1. loads the dataset (BEIR folder or SQuAD-format JSON such as KorQuAD, detected from the
  *     folder's contents) before starting anything;
@@ -13,11 +14,13 @@
  *  3. ingests the corpus through the bulk queue path (POST /api/ingest/jobs), each document as
  *     `{ source: id, title, content: text, content_type: "text" }`, timing it;
  *  4. for each mode (lexical, vector, hybrid) runs every query through POST /api/rag/query
- *     `{ query, top_k, mode }` with 4 concurrent clients (throughput), maps the chunks to document
- *     ids by `source` (a document's rank is that of its best chunk), then measures latency in a
- *     separate sequential pass (1 client) over the first 200 queries;
+ *     `{ query, top_k, mode, group_by: "document" }` with 4 concurrent clients (throughput): the
+ *     answer holds the best chunk of each of up to top_k distinct documents; maps the chunks to
+ *     document ids by `source` (a document's rank is that of its best chunk), then measures latency
+ *     in a separate sequential pass (1 client) over the first 200 queries;
  *  5. stops the server's whole process group (also on error and SIGINT), runs MiniSearch and Orama
- *     with default options on the same corpus and queries, computes nDCG@10, Recall@5/10/100 and
+ *     with default options and SQLite FTS5 (node:sqlite, `trigram` and `unicode61` tokenizers, OR of
+ *     the quoted query tokens, bm25()) on the same corpus and queries, computes nDCG@10, Recall@5/10/100 and
  *     MRR@10 (trec_eval definitions, worker/rag/eval/metrics.ts), prints a Markdown report and
  *     writes every figure to bench-results/eval-<dataset>-<split>-<ISO timestamp>.json.
  *
@@ -39,7 +42,7 @@ import { applyMigrations, ephemeralPort, isPortFree, killAllGroupsSync, startDev
 import type { DevServer } from "./lib/bench-server.ts";
 import { loadDataset } from "./lib/eval-datasets.ts";
 import type { CorpusSelection, EvalDataset, EvalQuery } from "./lib/eval-datasets.ts";
-import { runMiniSearch, runOrama } from "./lib/eval-peers.ts";
+import { runFts5, runMiniSearch, runOrama } from "./lib/eval-peers.ts";
 import type { PeerRun } from "./lib/eval-peers.ts";
 import { ingestDocuments } from "./lib/ingest-client.ts";
 import type { IngestDocument, IngestResult } from "./lib/ingest-client.ts";
@@ -49,6 +52,8 @@ const RESULTS_DIR = path.join(REPO_ROOT, "bench-results");
 const DEFAULT_PORT = 8791;
 const MODES = ["lexical", "vector", "hybrid"] as const;
 type Mode = (typeof MODES)[number];
+const GROUP_BYS = ["document", "chunk"] as const;
+type GroupBy = (typeof GROUP_BYS)[number];
 /** Server-side limit set with `--var` for this run (the schema's ceiling). */
 const MAX_TOP_K = 100;
 /** The API's title limit (`DocumentInputSchema`). */
@@ -61,7 +66,8 @@ const USAGE = `Usage: node scripts/eval-retrieval.ts --dataset <dir> [options]
 
 Starts a fresh wrangler dev --local server (--var MAX_TOP_K:${MAX_TOP_K}) on temporary state, ingests
 the dataset's corpus through the bulk queue, runs every query of the split through
-POST /api/rag/query per retrieval mode, runs MiniSearch and Orama in-process on the same data,
+POST /api/rag/query per retrieval mode, runs MiniSearch, Orama and SQLite FTS5 (trigram,
+unicode61) in-process on the same data,
 then prints nDCG@10, Recall@5/10/100, MRR@10 and latency as Markdown and writes the figures to
 bench-results/eval-<dataset>-<split>-<ISO timestamp>.json.
 
@@ -70,10 +76,12 @@ Options:
                            file or folder (e.g. ../shared/data/korquad-v1.0-dev); required
   --split <name>           BEIR qrels split: test (default), train, dev; ignored for SQuAD
   --mode <m>               lexical | vector | hybrid | all (default all)
-  --top-k <n>              chunks requested per query, 1..${MAX_TOP_K} (default ${MAX_TOP_K})
+  --top-k <n>              results requested per query, 1..${MAX_TOP_K} (default ${MAX_TOP_K})
+  --group-by <g>           document (default): top_k distinct documents, each by its best chunk;
+                           chunk: top_k chunks, mapped to their distinct documents
   --limit <n>              keep the first n queries (file order) of the split
   --corpus <full|judged>   with --limit: keep the full corpus (default) or only judged documents
-  --peers <true|false>     also run MiniSearch and Orama (default true)
+  --peers <true|false>     also run MiniSearch, Orama, fts5-trigram and fts5-unicode61 (default true)
   --snapshot <true|false>  run the server from a temporary copy of the Worker's sources taken at
                            start, immune to edits during the run (default true)
   --concurrency <n>        clients of the throughput pass (default 4)
@@ -90,6 +98,7 @@ interface EvalOptions {
   split: string;
   modes: Mode[];
   topK: number;
+  groupBy: GroupBy;
   limit?: number;
   corpus: CorpusSelection;
   peers: boolean;
@@ -120,6 +129,7 @@ function parseCli(): EvalOptions {
         split: { type: "string" },
         mode: { type: "string" },
         "top-k": { type: "string" },
+        "group-by": { type: "string" },
         limit: { type: "string" },
         corpus: { type: "string" },
         peers: { type: "string" },
@@ -149,6 +159,8 @@ function parseCli(): EvalOptions {
   if (!values.dataset) usageError("--dataset is required");
   const mode = values.mode ?? "all";
   if (mode !== "all" && !(MODES as readonly string[]).includes(mode)) usageError(`--mode must be lexical, vector, hybrid or all, got '${mode}'`);
+  const groupBy = values["group-by"] ?? "document";
+  if (!(GROUP_BYS as readonly string[]).includes(groupBy)) usageError(`--group-by must be document or chunk, got '${groupBy}'`);
   const peers = values.peers ?? "true";
   if (peers !== "true" && peers !== "false") usageError(`--peers must be true or false, got '${peers}'`);
   const snapshot = values.snapshot ?? "true";
@@ -162,6 +174,7 @@ function parseCli(): EvalOptions {
     split,
     modes: mode === "all" ? [...MODES] : [mode as Mode],
     topK: int("top-k", values["top-k"], MAX_TOP_K, 1, MAX_TOP_K),
+    groupBy: groupBy as GroupBy,
     limit: values.limit === undefined ? undefined : int("limit", values.limit, 0, 1, 10_000_000),
     corpus,
     peers: peers === "true",
@@ -319,7 +332,7 @@ type QueryOutcome =
  * Sends one `POST /api/rag/query`; retries once after a network error or a 5xx answer.
  * `ms` is the client-side time of the last attempt, from sending until the JSON body is parsed.
  */
-async function postQuery(url: string, body: { query: string; top_k: number; mode: Mode }): Promise<QueryOutcome> {
+async function postQuery(url: string, body: { query: string; top_k: number; mode: Mode; group_by: GroupBy }): Promise<QueryOutcome> {
   let last: QueryOutcome | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     const start = performance.now();
@@ -406,7 +419,7 @@ async function runMode(url: string, mode: Mode, queries: readonly EvalQuery[], c
       const i = next++;
       if (i >= queries.length) return;
       const q = queries[i];
-      const outcome = await postQuery(url, { query: q.text, top_k: opts.topK, mode });
+      const outcome = await postQuery(url, { query: q.text, top_k: opts.topK, mode, group_by: opts.groupBy });
       if (!outcome.ok) {
         errors.push({ queryId: q.id, error: outcome.error });
         if (errors.length >= MAX_QUERY_ERRORS) aborted = true;
@@ -446,7 +459,7 @@ async function runMode(url: string, mode: Mode, queries: readonly EvalQuery[], c
   if (!aborted) {
     for (const q of queries.slice(0, opts.latencyQueries)) {
       if (interrupted) throw new Error("interrupted");
-      const outcome = await postQuery(url, { query: q.text, top_k: opts.topK, mode });
+      const outcome = await postQuery(url, { query: q.text, top_k: opts.topK, mode, group_by: opts.groupBy });
       if (outcome.ok) latencyMs.push(outcome.ms);
       else {
         errors.push({ queryId: q.id, error: `latency pass: ${outcome.error}` });
@@ -617,8 +630,8 @@ async function main(): Promise<number> {
 
   // The query endpoint must accept the requested top_k (MAX_TOP_K applied) before ingesting.
   for (const mode of opts.modes) {
-    const probe = await postQuery(server.url, { query: "probe", top_k: opts.topK, mode });
-    if (!probe.ok) throw new Error(`POST /api/rag/query {top_k: ${opts.topK}, mode: "${mode}"} on the empty knowledge base failed: ${probe.error}`);
+    const probe = await postQuery(server.url, { query: "probe", top_k: opts.topK, mode, group_by: opts.groupBy });
+    if (!probe.ok) throw new Error(`POST /api/rag/query {top_k: ${opts.topK}, mode: "${mode}", group_by: "${opts.groupBy}"} on the empty knowledge base failed: ${probe.error}`);
   }
 
   // Ingestion through the bulk queue path.
@@ -676,7 +689,13 @@ async function main(): Promise<number> {
 
   const peers: PeerRun[] = [];
   if (opts.peers) {
-    for (const runner of [runMiniSearch, runOrama]) {
+    const runners = [
+      runMiniSearch,
+      runOrama,
+      (c: typeof dataset.corpus, q: typeof dataset.queries, o: { topK: number }) => runFts5(c, q, "trigram", o),
+      (c: typeof dataset.corpus, q: typeof dataset.queries, o: { topK: number }) => runFts5(c, q, "unicode61", o),
+    ];
+    for (const runner of runners) {
       checkInterrupted();
       const r = await runner(dataset.corpus, dataset.queries, { topK: MAX_TOP_K });
       log(`${r.name} ${r.version}: indexed in ${num(r.indexSeconds, 2)} s, ${r.run.size} queries, ${r.emptyQueries} without results`);
@@ -725,7 +744,7 @@ async function main(): Promise<number> {
     totalMemGiB: round(os.totalmem() / 2 ** 30, 1),
     node: process.version,
   };
-  const versions = { wrangler: await packageVersion("wrangler"), minisearch: await packageVersion("minisearch"), orama: await packageVersion("@orama/orama") };
+  const versions = { wrangler: await packageVersion("wrangler"), minisearch: await packageVersion("minisearch"), orama: await packageVersion("@orama/orama"), sqlite: process.versions.sqlite ?? "unknown" };
   const metricNames = systems[0]?.evaluation.metrics ?? [];
   const perQuery = (e: Evaluation, metric: string) => Object.fromEntries([...e.perQuery].map(([q, v]) => [q, round(v[metric], 4)]));
 
@@ -762,7 +781,10 @@ async function main(): Promise<number> {
     },
     method: {
       metrics: "trec_eval definitions (worker/rag/eval/metrics.ts): ndcg_cut with linear graded gains, recall over judged relevant documents, reciprocal rank cut at 10; means over every query of the split, a query without results counting 0",
-      documentRanking: `top_k=${opts.topK} chunks per query mapped to document ids by source, first occurrence (best chunk) wins`,
+      documentRanking:
+        opts.groupBy === "document"
+          ? `group_by "document": top_k=${opts.topK} distinct documents per query, each at the rank of its best chunk`
+          : `top_k=${opts.topK} chunks per query mapped to document ids by source, first occurrence (best chunk) wins`,
       throughput: `all queries, ${opts.concurrency} concurrent clients`,
       latency: `edge-rag: client-side HTTP time (send → JSON parsed) of a sequential pass, 1 client, over the first ${opts.latencyQueries} queries; peers: in-process search call, all queries, sequential`,
     },
@@ -845,9 +867,14 @@ async function main(): Promise<number> {
   }
   lines.push(
     `Metrics as trec_eval (nDCG with the qrels grades as linear gains; means over all ${num(dataset.queries.length, 0)} queries, a failed query counting 0). ` +
-      `edge-rag: top_k=${opts.topK} chunks per query mapped to documents by \`source\` (best chunk's rank), so Recall@100 covers the distinct documents of ` +
-      `${opts.topK} chunks; latency = client-side HTTP time of a sequential pass (1 client) over the first ${num(Math.min(opts.latencyQueries, dataset.queries.length), 0)} queries. ` +
-      `MiniSearch / Orama: in-process, default options, index of {title, text}; latency = the search call alone over all queries.`,
+      (opts.groupBy === "document"
+        ? `edge-rag: \`group_by: "document"\`, top_k=${opts.topK} distinct documents per query, each at the rank of its best chunk; latency`
+        : `edge-rag: top_k=${opts.topK} chunks per query mapped to documents by \`source\` (best chunk's rank), so Recall@100 covers the distinct documents of ` +
+          `${opts.topK} chunks; latency`) +
+      ` = client-side HTTP time of a sequential pass (1 client) over the first ${num(Math.min(opts.latencyQueries, dataset.queries.length), 0)} queries. ` +
+      `MiniSearch / Orama: in-process, default options, index of {title, text}; fts5-trigram / fts5-unicode61: in-process node:sqlite FTS5 table (title, text) ` +
+      `with that tokenizer, query = OR of the quoted whitespace tokens (edge punctuation trimmed; under 3 characters dropped for trigram), ranked by bm25(); ` +
+      `latency = the search call alone over all queries.`,
   );
   lines.push("");
   if (issues.length > 0) {

@@ -1,17 +1,108 @@
-/** Queue consumer of bulk ingestion: one message per job item. */
+/**
+ * Queue consumer of bulk ingestion: one message per job item, a batch of messages ingested
+ * together. Per batch: one D1 query loads the pending items, {@link ingestDocuments} embeds and
+ * stores the documents in groups (one lookup, one vector upsert and one D1 transaction per group),
+ * and one D1 batch records every item's outcome and the jobs' counters. A document that fails is
+ * recorded as failed (or retried, when the error may be transient) without affecting the others.
+ */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { providers } from "./config";
-import { database } from "./db/client";
+import { database, type Database } from "./db/client";
+import { ingestJobItems, ingestJobs } from "./db/schema";
 import { ApiError } from "./http/errors";
-import { DocumentInputSchema, IngestMessageSchema } from "./schemas";
-import { ingestDocument } from "./services/ingest";
-import { markItemDone, markItemFailed, pendingItem } from "./storage/jobs";
+import { DocumentInputSchema, IngestMessageSchema, type DocumentInput } from "./schemas";
+import { ingestDocuments, type IngestOutcome } from "./services/ingest";
 
 /** Attempts before a transient failure is recorded as a failed item. */
 const MAX_ATTEMPTS = 3;
 
-/** Handles a batch of ingestion messages; malformed messages are acknowledged and logged. */
+/**
+ * Payloads up to this many characters are read with the batch's item query; larger ones (up to
+ * MAX_DOCUMENT_BYTES) are read and ingested one at a time, to bound the consumer's memory.
+ */
+const INLINE_PAYLOAD_CHARS = 256 * 1024;
+
+/** One message's item, once its payload is read. */
+interface WorkItem {
+  message: Message<unknown>;
+  jobId: string;
+  itemId: string;
+  /** The payload when read with the batch query; null for a large payload read on its own. */
+  payload: string | null;
+}
+
+/** How an item ended in this batch. */
+type Finished = { item: WorkItem; status: "done" } | { item: WorkItem; status: "failed"; source: string; message: string };
+
+const isPermanent = (e: unknown) => e instanceof ApiError || e instanceof SyntaxError || (e as Error)?.name === "ZodError";
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Parses a payload into a document; a malformed payload is a permanent failure. */
+function parsePayload(payload: string): { ok: true; doc: DocumentInput } | { ok: false; error: unknown } {
+  try {
+    return { ok: true, doc: DocumentInputSchema.parse(JSON.parse(payload)) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** Pending items among `ids`, with their payload when it is at most INLINE_PAYLOAD_CHARS long. */
+async function pendingItems(db: Database, ids: string[]) {
+  return db
+    .select({
+      id: ingestJobItems.id,
+      jobId: ingestJobItems.jobId,
+      payload: sql<string | null>`CASE WHEN length(${ingestJobItems.payload}) <= ${INLINE_PAYLOAD_CHARS} THEN ${ingestJobItems.payload} END`,
+    })
+    .from(ingestJobItems)
+    .where(and(inArray(ingestJobItems.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`), eq(ingestJobItems.status, "pending")))
+    .all();
+}
+
+const statusAfterUpdate = sql`CASE WHEN done + failed >= total THEN (CASE WHEN failed >= total THEN 'failed' ELSE 'completed' END) ELSE 'running' END`;
+
+/**
+ * Records the outcome of finished items in one D1 batch (one transaction): item statuses (payloads
+ * dropped), job errors, then each job's counters recounted from its items (exact even when a
+ * redelivered message was processed twice) and its status.
+ */
+async function recordFinished(db: Database, finished: readonly Finished[]): Promise<void> {
+  if (finished.length === 0) return;
+  const now = Date.now();
+  const statements: BatchItem<"sqlite">[] = [];
+  const done = finished.filter((f) => f.status === "done").map((f) => f.item.itemId);
+  if (done.length > 0) {
+    statements.push(
+      db
+        .update(ingestJobItems)
+        .set({ status: "done", payload: "" })
+        .where(and(inArray(ingestJobItems.id, sql`(SELECT value FROM json_each(${JSON.stringify(done)}))`), eq(ingestJobItems.status, "pending"))),
+    );
+  }
+  for (const f of finished) {
+    if (f.status !== "failed") continue;
+    const error = JSON.stringify({ source: f.source, message: f.message });
+    statements.push(
+      db.update(ingestJobItems).set({ status: "failed", error: f.message, payload: "" }).where(eq(ingestJobItems.id, f.item.itemId)),
+      db.update(ingestJobs).set({ errors: sql`json_insert(errors, '$[#]', json(${error}))` }).where(eq(ingestJobs.id, f.item.jobId)),
+    );
+  }
+  for (const jobId of new Set(finished.map((f) => f.item.jobId))) {
+    const counted = (status: "done" | "failed") =>
+      sql`(SELECT count(*) FROM ${ingestJobItems} WHERE ${ingestJobItems.jobId} = ${jobId} AND ${ingestJobItems.status} = ${status})`;
+    statements.push(
+      db.update(ingestJobs).set({ done: counted("done"), failed: counted("failed"), updatedAt: now }).where(eq(ingestJobs.id, jobId)),
+      db.update(ingestJobs).set({ status: statusAfterUpdate }).where(eq(ingestJobs.id, jobId)),
+    );
+  }
+  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
+/** Handles a batch of ingestion messages; malformed and already-processed messages are acknowledged. */
 export async function handleIngestBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = database(env.DB);
+  const requested: { message: Message<unknown>; jobId: string; itemId: string }[] = [];
   for (const message of batch.messages) {
     const parsed = IngestMessageSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -19,27 +110,55 @@ export async function handleIngestBatch(batch: MessageBatch<unknown>, env: Env):
       message.ack();
       continue;
     }
-    const { job_id, item_id } = parsed.data;
-    const item = await pendingItem(db, job_id, item_id);
-    if (!item) {
-      message.ack(); // already processed (redelivery) or job purged
+    requested.push({ message, jobId: parsed.data.job_id, itemId: parsed.data.item_id });
+  }
+  if (requested.length === 0) return;
+
+  const rows = new Map((await pendingItems(db, [...new Set(requested.map((r) => r.itemId))])).map((r) => [r.id, r]));
+  const work: WorkItem[] = [];
+  const taken = new Set<string>();
+  for (const r of requested) {
+    const row = rows.get(r.itemId);
+    // Unknown, already processed (redelivery), purged, or a duplicate within this batch.
+    if (!row || row.jobId !== r.jobId || taken.has(r.itemId)) {
+      r.message.ack();
       continue;
     }
-    let source = "(unknown)";
-    try {
-      const doc = DocumentInputSchema.parse(JSON.parse(item.payload));
-      source = doc.source;
-      await ingestDocument(env, providers(env), doc);
-      await markItemDone(db, job_id, item_id);
-      message.ack();
-    } catch (e) {
-      const permanent = e instanceof ApiError || e instanceof SyntaxError || (e as Error)?.name === "ZodError";
-      if (!permanent && message.attempts < MAX_ATTEMPTS) {
-        message.retry({ delaySeconds: 2 ** message.attempts });
-        continue;
-      }
-      await markItemFailed(db, job_id, item_id, source, e instanceof Error ? e.message : String(e));
-      message.ack();
-    }
+    taken.add(r.itemId);
+    work.push({ ...r, payload: row.payload });
   }
+  if (work.length === 0) return;
+
+  const p = providers(env);
+  const finished: Finished[] = [];
+  const retry: WorkItem[] = [];
+  const settle = (item: WorkItem, source: string, outcome: IngestOutcome) => {
+    if (outcome.ok) finished.push({ item, status: "done" });
+    else if (!isPermanent(outcome.error) && item.message.attempts < MAX_ATTEMPTS) retry.push(item);
+    else finished.push({ item, status: "failed", source, message: messageOf(outcome.error) });
+  };
+
+  /** Ingests items whose payloads are in hand, together. */
+  const ingest = async (items: { item: WorkItem; payload: string }[]) => {
+    const docs: { item: WorkItem; doc: DocumentInput }[] = [];
+    for (const { item, payload } of items) {
+      const parsed = parsePayload(payload);
+      if (parsed.ok) docs.push({ item, doc: parsed.doc });
+      else settle(item, "(unknown)", parsed);
+    }
+    if (docs.length === 0) return;
+    const outcomes = await ingestDocuments(env, p, docs.map((d) => d.doc));
+    docs.forEach((d, i) => settle(d.item, d.doc.source, outcomes[i]));
+  };
+
+  await ingest(work.filter((w) => w.payload !== null).map((item) => ({ item, payload: item.payload! })));
+  for (const item of work.filter((w) => w.payload === null)) {
+    const row = await db.select({ payload: ingestJobItems.payload }).from(ingestJobItems).where(eq(ingestJobItems.id, item.itemId)).get();
+    if (row) await ingest([{ item, payload: row.payload }]);
+    else item.message.ack(); // purged meanwhile
+  }
+
+  await recordFinished(db, finished);
+  for (const f of finished) f.item.message.ack();
+  for (const item of retry) item.message.retry({ delaySeconds: 2 ** item.message.attempts });
 }

@@ -49,6 +49,13 @@ const Query = z.string().trim().min(1, "query must not be empty").max(4000);
 export const RetrievalModeSchema = z.enum(["hybrid", "lexical", "vector"]);
 export type RetrievalMode = z.infer<typeof RetrievalModeSchema>;
 
+/**
+ * Unit of the results: every chunk ("chunk", default), or the best chunk of each distinct document
+ * ("document", `top_k` then counts documents).
+ */
+export const GroupBySchema = z.enum(["chunk", "document"]);
+export type GroupBy = z.infer<typeof GroupBySchema>;
+
 /** Body of `POST /api/rag/query`; `top_k` is at most MAX_TOP_K (50 unless configured). */
 export function ragQuerySchema(maxTopK: number) {
   return z.object({
@@ -56,6 +63,7 @@ export function ragQuerySchema(maxTopK: number) {
     top_k: z.number().int().min(1).max(maxTopK).default(5),
     search_scope: SearchScopeSchema.optional(),
     mode: RetrievalModeSchema.default("hybrid"),
+    group_by: GroupBySchema.default("chunk"),
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * In-process peer baselines for the retrieval evaluation: MiniSearch and Orama, each with its
- * default BM25-style full-text ranking, indexing `{id, title, text}` documents and answering every
- * query with its top document ids. Figures are in-process (no HTTP, no persistence), run one query
+ * default BM25-style full-text ranking, and plain SQLite FTS5 (node:sqlite) with the trigram and
+ * unicode61 tokenizers, indexing `{id, title, text}` documents and answering every query with its
+ * top document ids. Figures are in-process (no HTTP, no persistence), run one query
  * at a time on the calling thread. Plain TypeScript run by Node's type stripping.
  */
 import { readFile } from "node:fs/promises";
@@ -13,7 +14,7 @@ import type { EvalDocument, EvalQuery } from "./eval-datasets.ts";
 
 /** The rankings and timings of one peer. */
 export interface PeerRun {
-  /** `MiniSearch` or `Orama`. */
+  /** `MiniSearch`, `Orama`, `fts5-trigram` or `fts5-unicode61`. */
   name: string;
   /** Installed package version. */
   version: string;
@@ -130,4 +131,81 @@ export async function runOrama(corpus: readonly EvalDocument[], queries: readonl
     latencyMs,
     emptyQueries,
   };
+}
+
+/** SQLite FTS5 tokenizers of the in-process lexical baselines. */
+export type Fts5Tokenizer = "trigram" | "unicode61";
+
+/** Leading and trailing punctuation and symbols of a token (`"서울은?"` → `서울은`). */
+const EDGE_PUNCTUATION = /^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu;
+
+/**
+ * The FTS5 MATCH expression of a query for {@link runFts5}: the query's whitespace-separated
+ * tokens, leading/trailing punctuation trimmed, each quoted as an FTS5 string (inner `"` doubled)
+ * and OR-ed; with `trigram`, tokens shorter than 3 characters are dropped (the trigram tokenizer
+ * cannot match them). Null when no token is left.
+ */
+export function fts5OrQuery(text: string, tokenizer: Fts5Tokenizer): string | null {
+  const tokens = text
+    .split(/\s+/u)
+    .map((t) => t.replace(EDGE_PUNCTUATION, ""))
+    .filter((t) => t.length > 0 && (tokenizer !== "trigram" || [...t].length >= 3));
+  const distinct = [...new Set(tokens)];
+  return distinct.length > 0 ? distinct.map((t) => `"${t.replaceAll('"', '""')}"`).join(" OR ") : null;
+}
+
+/**
+ * A plain SQLite FTS5 baseline, in process with `node:sqlite` (an in-memory database):
+ * `CREATE VIRTUAL TABLE docs USING fts5(title, text, tokenize='<tokenizer>')` (`trigram`, or
+ * `unicode61` with its defaults: case folding, diacritics removed, no stemming), one row per
+ * document, then per query `SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT topK`
+ * with the OR query of {@link fts5OrQuery} (BM25 k1 = 1.2, b = 0.75, equal column weights).
+ * The same engine as edge-rag's lexical retriever, without its chunking, stemming, stop words,
+ * Korean suffix handling or fusion: a same-run reference for what FTS5 alone does.
+ *
+ * @param corpus Documents to index; ids should be unique.
+ * @param queries Queries to answer, in order.
+ * @param tokenizer `trigram` or `unicode61`.
+ * @returns Rankings of at most `topK` (default 100) document ids and per-query latency in ms.
+ * @throws Error when `node:sqlite` or FTS5 is unavailable.
+ */
+export async function runFts5(corpus: readonly EvalDocument[], queries: readonly EvalQuery[], tokenizer: Fts5Tokenizer, options: PeerOptions = {}): Promise<PeerRun> {
+  const topK = options.topK ?? 100;
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(":memory:");
+  try {
+    const t0 = performance.now();
+    db.exec(`CREATE VIRTUAL TABLE docs USING fts5(title, text, tokenize='${tokenizer}')`);
+    const insert = db.prepare("INSERT INTO docs (rowid, title, text) VALUES (?, ?, ?)");
+    db.exec("BEGIN");
+    corpus.forEach((d, i) => insert.run(i + 1, d.title, d.text));
+    db.exec("COMMIT");
+    const indexSeconds = (performance.now() - t0) / 1000;
+    const search = db.prepare("SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?");
+    const run = new Map<string, string[]>();
+    const latencyMs: number[] = [];
+    let emptyQueries = 0;
+    for (const q of queries) {
+      const start = performance.now();
+      const match = fts5OrQuery(q.text, tokenizer);
+      const ids = match === null ? [] : (search.all(match, topK) as { rowid: number }[]).map((r) => corpus[r.rowid - 1].id);
+      latencyMs.push(performance.now() - start);
+      if (ids.length === 0) emptyQueries++;
+      run.set(q.id, ids);
+    }
+    const version = (db.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v;
+    return {
+      name: `fts5-${tokenizer}`,
+      version: `SQLite ${version}`,
+      config:
+        `node:sqlite in-memory fts5(title, text, tokenize='${tokenizer}'), bm25() with equal weights; query = whitespace tokens, ` +
+        `edge punctuation trimmed, quoted, OR-ed${tokenizer === "trigram" ? ", tokens under 3 characters dropped" : ""}`,
+      indexSeconds,
+      run,
+      latencyMs,
+      emptyQueries,
+    };
+  } finally {
+    db.close();
+  }
 }

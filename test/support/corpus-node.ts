@@ -53,3 +53,47 @@ export function loadTestCorpus(): CorpusDocument[] {
     return { source, content: readFileSync(file, "utf8"), metadata: { domain: source.split("/")[0].replace(/\.md$/, "") } };
   });
 }
+
+export const SCIFACT_ROOT = new URL("../../../shared/data/beir-scifact/", import.meta.url).pathname;
+
+/** A small retrieval evaluation set: documents, queries and graded judgments. */
+export interface EvalSlice {
+  corpus: { id: string; title: string; text: string }[];
+  queries: { id: string; text: string }[];
+  /** [query id, document id, grade] triples. */
+  qrels: [string, string, number][];
+}
+
+/**
+ * A slice of BEIR SciFact's train split for the retrieval regression test: the first `queries`
+ * queries in file order of qrels/train.tsv, and a corpus of all their judged documents plus the
+ * first `distractors` other documents of corpus.jsonl (file order; judged documents first in the
+ * result, then the others). About 1.5 MB of JSON with the defaults.
+ */
+export function loadSciFactSlice(queries = 50, distractors = 1000): EvalSlice {
+  if (!existsSync(SCIFACT_ROOT)) throw new Error(`BEIR SciFact not found at ${SCIFACT_ROOT}: ../shared must sit beside the repository`);
+  const qrels: [string, string, number][] = [];
+  const queryIds: string[] = [];
+  for (const [i, line] of readFileSync(join(SCIFACT_ROOT, "qrels", "train.tsv"), "utf8").split(/\r?\n/).entries()) {
+    const fields = line.trim().split("\t");
+    if (fields.length !== 3 || (i === 0 && fields[0] === "query-id")) continue;
+    const [q, d, grade] = fields;
+    if (!queryIds.includes(q)) {
+      if (queryIds.length === queries) continue;
+      queryIds.push(q);
+    }
+    qrels.push([q, d, Number(grade)]);
+  }
+  const judged = new Set(qrels.map(([, d]) => d));
+  const readJsonl = (file: string) =>
+    readFileSync(join(SCIFACT_ROOT, file), "utf8").split(/\r?\n/).filter((l) => l.trim()).map((l) => JSON.parse(l) as { _id: string; title?: string; text?: string });
+  const judgedDocs: EvalSlice["corpus"] = [];
+  const others: EvalSlice["corpus"] = [];
+  for (const r of readJsonl("corpus.jsonl")) {
+    const doc = { id: String(r._id), title: r.title ?? "", text: r.text ?? "" };
+    if (judged.has(doc.id)) judgedDocs.push(doc);
+    else if (others.length < distractors) others.push(doc);
+  }
+  const text = new Map(readJsonl("queries.jsonl").map((r) => [String(r._id), r.text ?? ""]));
+  return { corpus: [...judgedDocs, ...others], queries: queryIds.map((id) => ({ id, text: text.get(id) ?? "" })), qrels };
+}

@@ -1,4 +1,4 @@
-/** `POST /api/rag/query`: hybrid retrieval without generation. */
+/** `POST /api/rag/query`: hybrid retrieval without generation, by chunk or by document (`group_by`). */
 import { Hono } from "hono";
 import { providers } from "../config";
 import type { AppEnv } from "../http/context";
@@ -16,8 +16,8 @@ export const ragRoute = new Hono<AppEnv>().post("/query", async (c) => {
   }
   const parsed = ragQuerySchema(p.config.MAX_TOP_K).safeParse(body);
   if (!parsed.success) throw validationError(parsed.error);
-  const { query, top_k, search_scope, mode } = parsed.data;
-  const result = await hybridSearch(c.env, p, query, top_k, search_scope, mode);
+  const { query, top_k, search_scope, mode, group_by } = parsed.data;
+  const result = await hybridSearch(c.env, p, query, top_k, search_scope, mode, group_by);
   c.set("retrieved", result.results.length);
   return c.json(result);
 });

@@ -3,14 +3,19 @@
  * fresh ids, then D1 swaps the document and its chunks in one transaction, then the previous
  * version's vectors are deleted. A failure before the swap removes the new vectors again, so a
  * failed ingestion leaves the previous version (or nothing) in place.
+ *
+ * Several documents (a queue batch) are ingested together by {@link ingestDocuments}: one D1
+ * lookup of the existing versions, one embedding call, one vector upsert and one D1 batch (one
+ * transaction) for a whole group of documents. When a group fails, its new vectors are removed
+ * and its documents are retried one by one, so that one bad document fails alone.
  */
 import { database } from "../db/client";
 import { ApiError } from "../http/errors";
 import type { Providers } from "../config";
-import { chunkSections } from "../rag/chunking";
 import { contentTypeFromName, parsePdf, parseTextContent, type ContentType, type ParsedDocument } from "../rag/parse";
 import type { DocumentInput } from "../schemas";
-import { findBySource, replaceDocument } from "../storage/documents";
+import { chunkSections, type TextChunk } from "../rag/chunking";
+import { findBySources, replaceDocuments, type DocumentToStore } from "../storage/documents";
 
 /** Result of ingesting one document. */
 export interface IngestResult {
@@ -58,11 +63,25 @@ function titleFromSource(source: string): string {
   return stem;
 }
 
+/** A parsed and chunked document, not stored yet. */
+interface PreparedDocument {
+  source: string;
+  title: string;
+  contentType: ContentType;
+  domain: string | null;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  content: string;
+  contentHash: string;
+  sizeBytes: number;
+  textChunks: TextChunk[];
+}
+
 /**
- * Ingests one document. Throws ApiError 413 when it is larger than MAX_DOCUMENT_BYTES, 422 when it
- * has no text; provider and storage errors propagate after cleanup.
+ * Parses and chunks one document. Throws ApiError 413 when it is larger than MAX_DOCUMENT_BYTES,
+ * 422 when it has no text.
  */
-export async function ingestDocument(env: Env, p: Providers, input: IngestSource): Promise<IngestResult> {
+async function prepareDocument(p: Providers, input: IngestSource): Promise<PreparedDocument> {
   const sizeBytes = input.bytes ? input.bytes.byteLength : new TextEncoder().encode(input.content).byteLength;
   if (sizeBytes > p.config.MAX_DOCUMENT_BYTES) {
     throw new ApiError(413, "payload_too_large", `Document is ${sizeBytes} bytes; the limit is ${p.config.MAX_DOCUMENT_BYTES}`);
@@ -98,32 +117,137 @@ export async function ingestDocument(env: Env, p: Providers, input: IngestSource
   const textChunks = await chunkSections([...breadcrumbs(input.source, title), title].join(" > "), sections, { chunkSize: p.config.CHUNK_SIZE, chunkOverlap: p.config.CHUNK_OVERLAP });
   if (textChunks.length === 0) throw new ApiError(422, "unprocessable_document", "The document has no text to index");
 
-  const db = database(env.DB);
-  const existing = await findBySource(db, input.source);
-  const id = existing?.id ?? crypto.randomUUID();
-  const generation = crypto.randomUUID().slice(0, 8);
-  const chunks = textChunks.map((c) => ({ ...c, id: `${id}:${generation}:${c.index}` }));
-  const domain = input.metadata?.domain ?? null;
-  const tags = input.metadata?.tags ?? [];
+  return {
+    source: input.source, title, contentType,
+    domain: input.metadata?.domain ?? null,
+    tags: input.metadata?.tags ?? [],
+    metadata: { ...parsed.metadata, ...(input.metadata ?? {}) },
+    content, contentHash: await sha256Hex(input.bytes ?? content), sizeBytes, textChunks,
+  };
+}
 
-  const vectors = await p.embedder.embed(chunks.map((c) => `${c.heading}\n${c.content}`), "document");
-  const metadata = { document_id: id, ...(domain ? { domain } : {}) };
+/** The outcome of one document of {@link ingestDocuments}. */
+export type IngestOutcome = { ok: true; result: IngestResult } | { ok: false; error: unknown };
+
+/** Largest group stored together: chunks (vectors of one upsert) and bytes of content (one D1 batch). */
+const GROUP_MAX_CHUNKS = 1000;
+const GROUP_MAX_BYTES = 4_000_000;
+
+/**
+ * Splits prepared documents, in order, into groups stored together: a group never holds the same
+ * source twice (a later version is stored after the earlier one), and stays under the size caps
+ * (a single larger document forms a group of its own).
+ */
+function groupDocuments(docs: readonly { index: number; doc: PreparedDocument }[]) {
+  const groups: { index: number; doc: PreparedDocument }[][] = [];
+  let current: { index: number; doc: PreparedDocument }[] = [];
+  let sources = new Set<string>();
+  let chunks = 0;
+  let bytes = 0;
+  for (const item of docs) {
+    const n = item.doc.textChunks.length;
+    const full = current.length > 0 && (chunks + n > GROUP_MAX_CHUNKS || bytes + item.doc.sizeBytes > GROUP_MAX_BYTES);
+    if (full || sources.has(item.doc.source)) {
+      groups.push(current);
+      current = [];
+      sources = new Set();
+      chunks = 0;
+      bytes = 0;
+    }
+    current.push(item);
+    sources.add(item.doc.source);
+    chunks += n;
+    bytes += item.doc.sizeBytes;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/**
+ * Embeds and stores a group of documents with distinct sources, all or nothing: one lookup of the
+ * existing versions, one embedding call, one vector upsert, one D1 transaction, then one deletion
+ * of the replaced versions' vectors. On failure the new vectors are removed and the error thrown.
+ */
+async function storeGroup(env: Env, p: Providers, docs: readonly PreparedDocument[]): Promise<IngestResult[]> {
+  const db = database(env.DB);
+  const existing = await findBySources(db, docs.map((d) => d.source));
+  const planned = docs.map((d) => {
+    const previous = existing.get(d.source) ?? null;
+    const id = previous?.id ?? crypto.randomUUID();
+    const generation = crypto.randomUUID().slice(0, 8);
+    const chunks = d.textChunks.map((c) => ({ ...c, id: `${id}:${generation}:${c.index}` }));
+    return { doc: d, id, previous, chunks };
+  });
+  const all = planned.flatMap((x) => x.chunks.map((c) => ({ chunk: c, id: x.id, domain: x.doc.domain })));
+
+  const vectors = await p.embedder.embed(all.map(({ chunk: c }) => `${c.heading}\n${c.content}`), "document");
   try {
-    await p.vectorIndex.upsert(chunks.map((c, i) => ({ id: c.id, values: vectors[i], metadata })));
-    await replaceDocument(db, {
-      id, source: input.source, title, contentType, domain, tags,
-      metadata: { ...parsed.metadata, ...(input.metadata ?? {}) },
-      content, contentHash: await sha256Hex(input.bytes ?? content), sizeBytes,
+    await p.vectorIndex.upsert(all.map(({ chunk, id, domain }, i) => ({ id: chunk.id, values: vectors[i], metadata: { document_id: id, ...(domain ? { domain } : {}) } })));
+    const rows: DocumentToStore[] = planned.map(({ doc, id, chunks }) => ({
+      id, source: doc.source, title: doc.title, contentType: doc.contentType, domain: doc.domain, tags: doc.tags,
+      metadata: doc.metadata, content: doc.content, contentHash: doc.contentHash, sizeBytes: doc.sizeBytes,
       chunks: chunks.map((c) => ({ id: c.id, index: c.index, heading: c.heading, content: c.content })),
-    });
+    }));
+    await replaceDocuments(db, rows);
   } catch (e) {
-    await p.vectorIndex.deleteByIds(chunks.map((c) => c.id)).catch(() => undefined);
+    await p.vectorIndex.deleteByIds(all.map(({ chunk }) => chunk.id)).catch(() => undefined);
     throw e;
   }
-  if (existing && existing.chunkIds.length > 0) {
-    await p.vectorIndex.deleteByIds(existing.chunkIds).catch((e) =>
+  const stale = planned.flatMap((x) => x.previous?.chunkIds ?? []);
+  if (stale.length > 0) {
+    await p.vectorIndex.deleteByIds(stale).catch((e) =>
       console.error(JSON.stringify({ level: "warn", message: "stale vectors not deleted", error: String(e) })),
     );
   }
-  return { id, chunk_count: chunks.length, replaced: existing !== null };
+  return planned.map((x) => ({ id: x.id, chunk_count: x.chunks.length, replaced: x.previous !== null }));
+}
+
+/**
+ * Ingests several documents together (a queue batch), in order: a source given twice ends with
+ * its last version. Returns one outcome per input, in input order; never throws for a document's
+ * own failure: invalid documents (ApiError 413/422) and provider or storage errors are returned
+ * as that document's error. A group whose storage fails is retried document by document, so a
+ * failure is confined to the documents that cause it, and never leaves a half-written document or
+ * new vectors behind.
+ */
+export async function ingestDocuments(env: Env, p: Providers, inputs: readonly IngestSource[]): Promise<IngestOutcome[]> {
+  const outcomes: IngestOutcome[] = new Array(inputs.length);
+  const prepared: { index: number; doc: PreparedDocument }[] = [];
+  for (const [index, input] of inputs.entries()) {
+    try {
+      prepared.push({ index, doc: await prepareDocument(p, input) });
+    } catch (error) {
+      outcomes[index] = { ok: false, error };
+    }
+  }
+  for (const group of groupDocuments(prepared)) {
+    try {
+      const results = await storeGroup(env, p, group.map((g) => g.doc));
+      group.forEach((g, i) => (outcomes[g.index] = { ok: true, result: results[i] }));
+    } catch (groupError) {
+      if (group.length === 1) {
+        outcomes[group[0].index] = { ok: false, error: groupError };
+        continue;
+      }
+      console.error(JSON.stringify({ level: "warn", message: "group ingestion failed; retrying its documents one by one", documents: group.length, error: String(groupError) }));
+      for (const g of group) {
+        try {
+          outcomes[g.index] = { ok: true, result: (await storeGroup(env, p, [g.doc]))[0] };
+        } catch (error) {
+          outcomes[g.index] = { ok: false, error };
+        }
+      }
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * Ingests one document. Throws ApiError 413 when it is larger than MAX_DOCUMENT_BYTES, 422 when it
+ * has no text; provider and storage errors propagate after cleanup.
+ */
+export async function ingestDocument(env: Env, p: Providers, input: IngestSource): Promise<IngestResult> {
+  const [outcome] = await ingestDocuments(env, p, [input]);
+  if (!outcome.ok) throw outcome.error;
+  return outcome.result;
 }

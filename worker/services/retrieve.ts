@@ -5,7 +5,7 @@ import { database } from "../db/client";
 import type { Providers } from "../config";
 import { buildMatchExpressions } from "../rag/fts-query";
 import { reciprocalRankFusion } from "../rag/fusion";
-import type { RetrievalMode, SearchScope } from "../schemas";
+import type { GroupBy, RetrievalMode, SearchScope } from "../schemas";
 import { loadChunks } from "../storage/documents";
 import { searchPorter, searchTrigram, termIdf } from "../storage/lexical";
 import { HashingEmbedder } from "../rag/embedding/hashing";
@@ -34,9 +34,21 @@ export interface RetrievalResult {
   timings_ms: { lexical: number; vector: number; fusion: number };
 }
 
-/** Candidates taken from each list before fusion, for a final `topK`. */
+/** Candidates taken from each list before fusion, for a final `topK` chunks. */
 export function candidateDepth(topK: number): number {
   return Math.min(100, Math.max(topK * 5, 50));
+}
+
+/** Largest lexical candidate list when grouping by document (the vector index answers at most 100). */
+export const MAX_DOCUMENT_DEPTH = 300;
+
+/**
+ * Chunk candidates taken from each list for a final `topK` documents: documents have several
+ * chunks, so the lists go deeper (BM25 up to 300 chunks, the vector index its maximum of 100) so
+ * that `topK` distinct documents are usually found.
+ */
+export function documentCandidateDepth(topK: number): { lexical: number; vector: number } {
+  return { lexical: Math.min(MAX_DOCUMENT_DEPTH, Math.max(topK * 3, 50)), vector: 100 };
 }
 
 /**
@@ -56,7 +68,9 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /**
  * Runs retrieval for `query`, returning at most `topK` (1..100) chunks inside `scope`. `mode`
- * "lexical" or "vector" runs one retriever alone (its list is then the ranking).
+ * "lexical" or "vector" runs one retriever alone (its list is then the ranking). With `groupBy`
+ * "document", the chunks are ranked as usual (fused over deeper candidate lists) and only the
+ * best chunk of each document is kept: at most `topK` chunks of distinct documents.
  */
 export async function hybridSearch(
   env: Env,
@@ -65,9 +79,10 @@ export async function hybridSearch(
   topK: number,
   scope?: SearchScope,
   mode: RetrievalMode = "hybrid",
+  groupBy: GroupBy = "chunk",
 ): Promise<RetrievalResult> {
   const db = database(env.DB);
-  const depth = candidateDepth(topK);
+  const { lexical: depth, vector: vectorDepth } = groupBy === "document" ? documentCandidateDepth(topK) : { lexical: candidateDepth(topK), vector: candidateDepth(topK) };
   const match = buildMatchExpressions(query);
 
   const t0 = performance.now();
@@ -87,7 +102,7 @@ export async function hybridSearch(
     const vector = await embedQuery(db, p, query);
     const filter: VectorFilter | undefined = scope?.domains.length ? { domain: { $in: scope.domains } } : undefined;
     // Tags are not in vector metadata: over-fetch and let the D1 hydration filter them.
-    const matches = await p.vectorIndex.query(vector, scope?.tags.length ? 100 : depth, filter);
+    const matches = await p.vectorIndex.query(vector, scope?.tags.length ? 100 : vectorDepth, filter);
     return { ids: matches.map((m) => m.id), ms: performance.now() - t0 };
   })();
   const [lexical, vector] = await Promise.all([lexicalPromise, vectorPromise]);
@@ -98,9 +113,20 @@ export async function hybridSearch(
   // Only ids that exist (and pass the scope) take part, so ranks are dense within each list.
   const fused = reciprocalRankFusion([
     { name: "lexical", ids: lexical.ids.filter((id) => byId.has(id)), weight: p.config.FUSION_LEXICAL_WEIGHT },
-    { name: "vector", ids: vector.ids.filter((id) => byId.has(id)).slice(0, depth), weight: p.config.FUSION_VECTOR_WEIGHT },
-  ]).slice(0, topK);
-  const results = fused.map((f) => {
+    { name: "vector", ids: vector.ids.filter((id) => byId.has(id)).slice(0, vectorDepth), weight: p.config.FUSION_VECTOR_WEIGHT },
+  ]);
+  const kept: typeof fused = [];
+  const documentsSeen = new Set<string>();
+  for (const f of fused) {
+    if (kept.length >= topK) break;
+    if (groupBy === "document") {
+      const documentId = byId.get(f.id)!.documentId;
+      if (documentsSeen.has(documentId)) continue;
+      documentsSeen.add(documentId);
+    }
+    kept.push(f);
+  }
+  const results = kept.map((f) => {
     const r = byId.get(f.id)!;
     return {
       chunk_id: r.id, document_id: r.documentId, title: r.title, source: r.source, domain: r.domain, heading: r.heading, content: r.content,

@@ -42,9 +42,29 @@ export async function findBySource(db: Database, source: string): Promise<{ id: 
   return { id: doc.id, chunkIds: rows.map((r) => r.id) };
 }
 
-/** Replaces the document with `doc.source` (or inserts it) and all its chunks, atomically. */
-export async function replaceDocument(db: Database, doc: DocumentToStore): Promise<void> {
-  const now = Date.now();
+/**
+ * The stored document id and chunk ids of each of `sources` that exists, in one query
+ * (source → { id, chunkIds }); sources without a document are absent from the map.
+ */
+export async function findBySources(db: Database, sources: readonly string[]): Promise<Map<string, { id: string; chunkIds: string[] }>> {
+  const found = new Map<string, { id: string; chunkIds: string[] }>();
+  if (sources.length === 0) return found;
+  const rows = await db
+    .select({ source: documents.source, id: documents.id, chunkId: chunks.id })
+    .from(documents)
+    .leftJoin(chunks, eq(chunks.documentId, documents.id))
+    .where(inArray(documents.source, sql`(SELECT value FROM json_each(${JSON.stringify([...new Set(sources)])}))`))
+    .all();
+  for (const r of rows) {
+    let doc = found.get(r.source);
+    if (!doc) found.set(r.source, (doc = { id: r.id, chunkIds: [] }));
+    if (r.chunkId !== null) doc.chunkIds.push(r.chunkId);
+  }
+  return found;
+}
+
+/** The statements that replace (or insert) one document and all its chunks. */
+function replaceStatements(db: Database, doc: DocumentToStore, now: number): BatchItem<"sqlite">[] {
   const statements: BatchItem<"sqlite">[] = [
     db.delete(chunks).where(eq(chunks.documentId, doc.id)),
     db
@@ -72,6 +92,22 @@ export async function replaceDocument(db: Database, doc: DocumentToStore): Promi
       ),
     );
   }
+  return statements;
+}
+
+/** Replaces the document with `doc.source` (or inserts it) and all its chunks, atomically. */
+export async function replaceDocument(db: Database, doc: DocumentToStore): Promise<void> {
+  await replaceDocuments(db, [doc]);
+}
+
+/**
+ * Replaces (or inserts) several documents with distinct sources and all their chunks in one D1
+ * batch, i.e. one transaction: either every document is written or none is.
+ */
+export async function replaceDocuments(db: Database, docs: readonly DocumentToStore[]): Promise<void> {
+  if (docs.length === 0) return;
+  const now = Date.now();
+  const statements = docs.flatMap((doc) => replaceStatements(db, doc, now));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
