@@ -5,23 +5,17 @@
  * and one D1 batch records every item's outcome and the jobs' counters. A document that fails is
  * recorded as failed (or retried, when the error may be transient) without affecting the others.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { eq } from "drizzle-orm";
 import { providers } from "./config";
-import { database, type Database } from "./db/client";
-import { ingestJobItems, ingestJobs } from "./db/schema";
+import { database } from "./db/client";
+import { ingestJobItems } from "./db/schema";
 import { ApiError } from "./http/errors";
 import { DocumentInputSchema, IngestMessageSchema, type DocumentInput } from "./schemas";
 import { ingestDocuments, type IngestOutcome } from "./services/ingest";
+import { pendingItems, recordItemOutcomes, type ItemOutcome } from "./storage/jobs";
 
 /** Attempts before a transient failure is recorded as a failed item. */
 const MAX_ATTEMPTS = 3;
-
-/**
- * Payloads up to this many characters are read with the batch's item query; larger ones (up to
- * MAX_DOCUMENT_BYTES) are read and ingested one at a time, to bound the consumer's memory.
- */
-const INLINE_PAYLOAD_CHARS = 256 * 1024;
 
 /** One message's item, once its payload is read. */
 interface WorkItem {
@@ -45,58 +39,6 @@ function parsePayload(payload: string): { ok: true; doc: DocumentInput } | { ok:
   } catch (error) {
     return { ok: false, error };
   }
-}
-
-/** Pending items among `ids`, with their payload when it is at most INLINE_PAYLOAD_CHARS long. */
-async function pendingItems(db: Database, ids: string[]) {
-  return db
-    .select({
-      id: ingestJobItems.id,
-      jobId: ingestJobItems.jobId,
-      payload: sql<string | null>`CASE WHEN length(${ingestJobItems.payload}) <= ${INLINE_PAYLOAD_CHARS} THEN ${ingestJobItems.payload} END`,
-    })
-    .from(ingestJobItems)
-    .where(and(inArray(ingestJobItems.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`), eq(ingestJobItems.status, "pending")))
-    .all();
-}
-
-const statusAfterUpdate = sql`CASE WHEN done + failed >= total THEN (CASE WHEN failed >= total THEN 'failed' ELSE 'completed' END) ELSE 'running' END`;
-
-/**
- * Records the outcome of finished items in one D1 batch (one transaction): item statuses (payloads
- * dropped), job errors, then each job's counters recounted from its items (exact even when a
- * redelivered message was processed twice) and its status.
- */
-async function recordFinished(db: Database, finished: readonly Finished[]): Promise<void> {
-  if (finished.length === 0) return;
-  const now = Date.now();
-  const statements: BatchItem<"sqlite">[] = [];
-  const done = finished.filter((f) => f.status === "done").map((f) => f.item.itemId);
-  if (done.length > 0) {
-    statements.push(
-      db
-        .update(ingestJobItems)
-        .set({ status: "done", payload: "" })
-        .where(and(inArray(ingestJobItems.id, sql`(SELECT value FROM json_each(${JSON.stringify(done)}))`), eq(ingestJobItems.status, "pending"))),
-    );
-  }
-  for (const f of finished) {
-    if (f.status !== "failed") continue;
-    const error = JSON.stringify({ source: f.source, message: f.message });
-    statements.push(
-      db.update(ingestJobItems).set({ status: "failed", error: f.message, payload: "" }).where(eq(ingestJobItems.id, f.item.itemId)),
-      db.update(ingestJobs).set({ errors: sql`json_insert(errors, '$[#]', json(${error}))` }).where(eq(ingestJobs.id, f.item.jobId)),
-    );
-  }
-  for (const jobId of new Set(finished.map((f) => f.item.jobId))) {
-    const counted = (status: "done" | "failed") =>
-      sql`(SELECT count(*) FROM ${ingestJobItems} WHERE ${ingestJobItems.jobId} = ${jobId} AND ${ingestJobItems.status} = ${status})`;
-    statements.push(
-      db.update(ingestJobs).set({ done: counted("done"), failed: counted("failed"), updatedAt: now }).where(eq(ingestJobs.id, jobId)),
-      db.update(ingestJobs).set({ status: statusAfterUpdate }).where(eq(ingestJobs.id, jobId)),
-    );
-  }
-  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
 /** Handles a batch of ingestion messages; malformed and already-processed messages are acknowledged. */
@@ -158,7 +100,9 @@ export async function handleIngestBatch(batch: MessageBatch<unknown>, env: Env):
     else item.message.ack(); // purged meanwhile
   }
 
-  await recordFinished(db, finished);
+  await recordItemOutcomes(db, finished.map((f): ItemOutcome => (f.status === "done"
+    ? { jobId: f.item.jobId, itemId: f.item.itemId, status: "done" }
+    : { jobId: f.item.jobId, itemId: f.item.itemId, status: "failed", source: f.source, message: f.message })));
   for (const f of finished) f.item.message.ack();
   for (const item of retry) item.message.retry({ delaySeconds: 2 ** item.message.attempts });
 }

@@ -34,14 +34,6 @@ export interface DocumentToStore {
   chunks: ChunkToStore[];
 }
 
-/** The stored document id and chunk ids for `source`, or null. */
-export async function findBySource(db: Database, source: string): Promise<{ id: string; chunkIds: string[] } | null> {
-  const doc = await db.select({ id: documents.id }).from(documents).where(eq(documents.source, source)).get();
-  if (!doc) return null;
-  const rows = await db.select({ id: chunks.id }).from(chunks).where(eq(chunks.documentId, doc.id)).all();
-  return { id: doc.id, chunkIds: rows.map((r) => r.id) };
-}
-
 /**
  * The stored document id and chunk ids of each of `sources` that exists, in one query
  * (source → { id, chunkIds }); sources without a document are absent from the map.

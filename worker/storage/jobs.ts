@@ -3,7 +3,8 @@
  * only item ids. Counters are updated with single UPDATE statements so concurrent consumers
  * never lose an increment.
  */
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { ingestJobItems, ingestJobs } from "../db/schema";
 import type { DocumentInput } from "../schemas";
@@ -42,37 +43,67 @@ export async function getJob(db: Database, id: string): Promise<JobStatus | unde
   };
 }
 
-/** A pending item of a job, or undefined when it does not exist or was already processed. */
-export async function pendingItem(db: Database, jobId: string, itemId: string) {
+/**
+ * Payloads up to this many characters are read with the batch's item query; larger ones (up to
+ * MAX_DOCUMENT_BYTES) are read and ingested one at a time, to bound the consumer's memory.
+ */
+export const INLINE_PAYLOAD_CHARS = 256 * 1024;
+
+/** How one job item ended. */
+export type ItemOutcome =
+  | { jobId: string; itemId: string; status: "done" }
+  | { jobId: string; itemId: string; status: "failed"; source: string; message: string };
+
+/** Pending items among `ids`, with their payload when it is at most INLINE_PAYLOAD_CHARS long. */
+export async function pendingItems(db: Database, ids: string[]) {
   return db
-    .select()
+    .select({
+      id: ingestJobItems.id,
+      jobId: ingestJobItems.jobId,
+      payload: sql<string | null>`CASE WHEN length(${ingestJobItems.payload}) <= ${INLINE_PAYLOAD_CHARS} THEN ${ingestJobItems.payload} END`,
+    })
     .from(ingestJobItems)
-    .where(and(eq(ingestJobItems.id, itemId), eq(ingestJobItems.jobId, jobId), eq(ingestJobItems.status, "pending")))
-    .get();
+    .where(and(inArray(ingestJobItems.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`), eq(ingestJobItems.status, "pending")))
+    .all();
 }
 
-const statusAfterUpdate = sql`CASE WHEN done + failed >= total THEN (CASE WHEN failed >= total THEN 'failed' ELSE 'completed' END) ELSE 'running' END`;
+const statusAfterRecount = sql`CASE WHEN done + failed >= total THEN (CASE WHEN failed >= total THEN 'failed' ELSE 'completed' END) ELSE 'running' END`;
 
-/** Marks an item ingested and counts it, atomically; its payload is dropped. */
-export async function markItemDone(db: Database, jobId: string, itemId: string): Promise<void> {
-  await db.batch([
-    db.update(ingestJobItems).set({ status: "done", payload: "" }).where(eq(ingestJobItems.id, itemId)),
-    db.update(ingestJobs).set({ done: sql`done + 1`, updatedAt: Date.now() }).where(eq(ingestJobs.id, jobId)),
-    db.update(ingestJobs).set({ status: statusAfterUpdate }).where(eq(ingestJobs.id, jobId)),
-  ]);
-}
-
-/** Marks an item failed with its error and counts it, atomically. */
-export async function markItemFailed(db: Database, jobId: string, itemId: string, source: string, message: string): Promise<void> {
-  const error = JSON.stringify({ source, message });
-  await db.batch([
-    db.update(ingestJobItems).set({ status: "failed", error: message, payload: "" }).where(eq(ingestJobItems.id, itemId)),
-    db
-      .update(ingestJobs)
-      .set({ failed: sql`failed + 1`, errors: sql`json_insert(errors, '$[#]', json(${error}))`, updatedAt: Date.now() })
-      .where(eq(ingestJobs.id, jobId)),
-    db.update(ingestJobs).set({ status: statusAfterUpdate }).where(eq(ingestJobs.id, jobId)),
-  ]);
+/**
+ * Records the outcome of finished items in one D1 batch (one transaction): item statuses (payloads
+ * dropped), job errors, then each job's counters recounted from its items (exact even when a
+ * redelivered message was processed twice) and its status.
+ */
+export async function recordItemOutcomes(db: Database, finished: readonly ItemOutcome[]): Promise<void> {
+  if (finished.length === 0) return;
+  const now = Date.now();
+  const statements: BatchItem<"sqlite">[] = [];
+  const done = finished.filter((f) => f.status === "done").map((f) => f.itemId);
+  if (done.length > 0) {
+    statements.push(
+      db
+        .update(ingestJobItems)
+        .set({ status: "done", payload: "" })
+        .where(and(inArray(ingestJobItems.id, sql`(SELECT value FROM json_each(${JSON.stringify(done)}))`), eq(ingestJobItems.status, "pending"))),
+    );
+  }
+  for (const f of finished) {
+    if (f.status !== "failed") continue;
+    const error = JSON.stringify({ source: f.source, message: f.message });
+    statements.push(
+      db.update(ingestJobItems).set({ status: "failed", error: f.message, payload: "" }).where(eq(ingestJobItems.id, f.itemId)),
+      db.update(ingestJobs).set({ errors: sql`json_insert(errors, '$[#]', json(${error}))` }).where(eq(ingestJobs.id, f.jobId)),
+    );
+  }
+  for (const jobId of new Set(finished.map((f) => f.jobId))) {
+    const counted = (status: "done" | "failed") =>
+      sql`(SELECT count(*) FROM ${ingestJobItems} WHERE ${ingestJobItems.jobId} = ${jobId} AND ${ingestJobItems.status} = ${status})`;
+    statements.push(
+      db.update(ingestJobs).set({ done: counted("done"), failed: counted("failed"), updatedAt: now }).where(eq(ingestJobs.id, jobId)),
+      db.update(ingestJobs).set({ status: statusAfterRecount }).where(eq(ingestJobs.id, jobId)),
+    );
+  }
+  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
 /** Deletes finished jobs (and their items) last updated before `beforeMs`; returns how many. */
