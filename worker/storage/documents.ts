@@ -174,3 +174,14 @@ export async function loadChunks(
     .where(and(...conditions))
     .all();
 }
+
+/** The first chunk (the page's introduction) of each of `documentIds`. */
+export async function introChunks(db: Database, documentIds: readonly string[]): Promise<ChunkWithDocument[]> {
+  if (documentIds.length === 0) return [];
+  return db
+    .select({ id: chunks.id, documentId: chunks.documentId, title: chunks.title, heading: chunks.heading, content: chunks.content, source: documents.source, domain: documents.domain })
+    .from(chunks)
+    .innerJoin(documents, eq(documents.id, chunks.documentId))
+    .where(and(inArray(chunks.documentId, sql`(SELECT value FROM json_each(${JSON.stringify(documentIds)}))`), eq(chunks.chunkIndex, 0)))
+    .all();
+}

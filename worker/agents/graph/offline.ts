@@ -15,6 +15,11 @@ export const MAX_QUERY_CHARS = 2000;
 const DEFINITION_RE = /^\s*(what\s+(is|are)|what's|define|explain|describe)\b|(이란|란)\s*(무엇|뭔가)|(은|는)\s*무엇/i;
 /** Stems of task verbs that say what to do, not what about. */
 const TASK_VERBS = new Set(["configur", "instal", "set", "setup", "use", "enabl", "disabl", "run", "start", "deploi", "add", "creat", "get", "make", "work"]);
+/** True for questions asking what something is ("What is X?", "X란 무엇인가요?"). */
+export function isDefinitionQuestion(question: string): boolean {
+  return DEFINITION_RE.test(question);
+}
+
 const REFERRING = new Set(["it", "this", "that", "they", "them", "these", "those", "그것", "이것", "저것", "그거", "이거"]);
 const COMPARISON_RE = /\b(difference between|differences between|compare|comparison|versus|vs\.?)\b|차이|비교/i;
 /** A second ask after some first one: "… and how …" (a question that merely starts with "and" is a follow-up). */

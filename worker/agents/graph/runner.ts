@@ -9,12 +9,13 @@ import { ApiError } from "../../http/errors";
 import type { GeneratedAnswer, SourceChunk } from "../../rag/generation/types";
 import { NOT_COVERED_MESSAGE } from "../../rag/generation/types";
 import { ExtractiveGenerator } from "../../rag/generation/extractive";
-import { contentTerms, isHangul } from "../../rag/text";
+import { contentTerms, distinctContentTerms, isHangul } from "../../rag/text";
+import { introChunks } from "../../storage/documents";
 import { hybridSearch, type RetrievedChunk } from "../../services/retrieve";
 import { diversify } from "../../services/chat-sources";
 import { idfOf, termStats } from "../../storage/lexical";
 import type { GraphModels } from "./models";
-import { REWRITE_STRATEGIES } from "./offline";
+import { isDefinitionQuestion, REWRITE_STRATEGIES } from "./offline";
 import { averageRelevance, needsDisclaimer, routeAfterAnalysis, routeAfterEvaluation } from "./routing";
 import type { GraphState, NodeName, RelevanceGrade } from "./state";
 
@@ -116,10 +117,36 @@ function sourcesOf(state: GraphState): AnswerSource[] {
   return [...chunks, ...web];
 }
 
-/** Retrieval for one query: candidates, then at most 2 chunks per document. */
+/**
+ * Retrieval for one query: candidates, then at most 2 chunks per document. For a definition
+ * question ("What is X?"), the introduction of a retrieved page titled X comes first: that is where
+ * documentation defines its subject, while reference sections ("Specification") often rank higher.
+ */
 async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: number): Promise<RetrievedChunk[]> {
   const result = await hybridSearch(ctx.env, ctx.providers, query, Math.max(k * 3, CANDIDATES), state.search_scope);
-  return diversify(result.results, k, 2);
+  let ranked = result.results;
+  if (isDefinitionQuestion(query)) {
+    const topical = distinctContentTerms(query);
+    const titled = ranked.find((c) => {
+      const title = new Set(contentTerms(c.title));
+      return topical.length > 0 && topical.every((t) => title.has(t));
+    });
+    if (titled) {
+      const isIntro = (c: RetrievedChunk) => c.document_id === titled.document_id && c.chunk_id.endsWith(":0");
+      let intro = ranked.find(isIntro);
+      if (!intro) {
+        const [row] = await introChunks(database(ctx.env.DB), [titled.document_id]);
+        if (row) {
+          intro = {
+            chunk_id: row.id, document_id: row.documentId, title: row.title, source: row.source, domain: row.domain,
+            heading: row.heading, content: row.content, score: titled.score, lexical_rank: titled.lexical_rank, vector_rank: titled.vector_rank,
+          };
+        }
+      }
+      if (intro) ranked = [intro, ...ranked.filter((c) => !isIntro(c))];
+    }
+  }
+  return diversify(ranked, k, 2);
 }
 
 /** Runs the graph from `start` until it finishes or interrupts. Mutates and returns `state`. */
