@@ -122,9 +122,14 @@ function sourcesOf(state: GraphState): AnswerSource[] {
  * question ("What is X?"), the introduction of a retrieved page titled X comes first: that is where
  * documentation defines its subject, while reference sections ("Specification") often rank higher.
  */
-async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: number): Promise<RetrievedChunk[]> {
-  const result = await hybridSearch(ctx.env, ctx.providers, query, Math.max(k * 3, CANDIDATES), state.search_scope);
-  let ranked = result.results;
+async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: number, cache: Map<string, RetrievedChunk[]>): Promise<RetrievedChunk[]> {
+  // The analysis probe and the retrieval of an unchanged query share one search.
+  const key = `${query}\u0000${JSON.stringify(state.search_scope ?? null)}`;
+  let ranked = cache.get(key);
+  if (!ranked) {
+    ranked = (await hybridSearch(ctx.env, ctx.providers, query, Math.max(k, CANDIDATES), state.search_scope)).results;
+    cache.set(key, ranked);
+  }
   if (isDefinitionQuestion(query)) {
     const topical = distinctContentTerms(query);
     const titled = ranked.find((c) => {
@@ -157,13 +162,14 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
   let next: NodeName | "END" = start;
   let answer: GeneratedAnswer | null = null;
   let docSubQuestion = new Map<string, number>();
+  const searches = new Map<string, RetrievedChunk[]>();
 
   while (next !== "END") {
     const node: NodeName = next;
     switch (node) {
       case "analyze_query": {
         const result = await timed(state, node, ctx, async () => {
-          probe = await retrieve(ctx, state.question, state, 10);
+          probe = await retrieve(ctx, state.question, state, 10, searches);
           return ctx.models.analyze(state.question, probe, ctx.hasContext);
         });
         state.analysis = result.value;
@@ -204,7 +210,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
             docSubQuestion = new Map();
             for (const group of state.parallel_groups) {
               const results = await Promise.all(
-                group.map((id) => retrieve(ctx, state.sub_queries[state.sub_questions.findIndex((s) => s.id === id)], state, PER_SUB_QUESTION)),
+                group.map((id) => retrieve(ctx, state.sub_queries[state.sub_questions.findIndex((s) => s.id === id)], state, PER_SUB_QUESTION, searches)),
               );
               results.forEach((chunks, i) => {
                 for (const c of chunks) {
@@ -216,7 +222,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
             }
             state.documents = docs;
           } else {
-            state.documents = await retrieve(ctx, state.current_query, state, TOP_SOURCES);
+            state.documents = await retrieve(ctx, state.current_query, state, TOP_SOURCES, searches);
           }
         });
         next = "evaluate_relevance";
