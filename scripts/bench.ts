@@ -16,19 +16,19 @@
  * every document was ingested, 1 when the run finished with errors (they are reported, and the
  * JSON written) or failed, 2 on bad usage, 130 on SIGINT.
  */
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { stat } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
-import { collectDocuments, ingestDocuments } from "./lib/ingest-client.ts";
+import { collectDocuments, countChunks, ingestDocuments, throttledProgressLog } from "./lib/ingest-client.ts";
 import type { IngestResult } from "./lib/ingest-client.ts";
 import { runLoad, stopActiveLoad } from "./lib/bench-load.ts";
 import type { EndpointSpec, LoadResult } from "./lib/bench-load.ts";
-import { groupAlive, listProcesses, TreeMemorySampler } from "./lib/bench-proc.ts";
+import { TreeMemorySampler } from "./lib/bench-proc.ts";
 import type { MemoryPeak } from "./lib/bench-proc.ts";
 import { OTEL_QUESTIONS } from "./lib/bench-questions.ts";
-import { applyMigrations, ephemeralPort, isPortFree, killAllGroupsSync, startDevServer } from "./lib/bench-server.ts";
-import type { DevServer } from "./lib/bench-server.ts";
+import { choosePort } from "./lib/bench-server.ts";
+import { CommandLine, shellQuote } from "./lib/cli.ts";
+import { machineInfo, num, packageVersion, printReport, resultHeader, round, writeJsonResult } from "./lib/report.ts";
+import { ScriptRun } from "./lib/script-run.ts";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "..");
 const DEFAULT_CORPUS = path.resolve(REPO_ROOT, "..", "shared", "data", "docs-opentelemetry");
@@ -70,55 +70,28 @@ function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-function usageError(message: string): never {
-  process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-
 function parseCli(): BenchOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: {
-        requests: { type: "string" },
-        connections: { type: "string" },
-        warmup: { type: "string" },
-        timeout: { type: "string" },
-        port: { type: "string" },
-        corpus: { type: "string" },
-        keep: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    usageError((e as Error).message);
-  }
-  const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const int = (name: string, raw: string | undefined, fallback: number, min: number, max: number): number => {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) usageError(`--${name} must be an integer in ${min}..${max}, got '${raw}'`);
-    return n;
-  };
+  const cli: CommandLine = new CommandLine(USAGE);
+  const values = cli.parse({
+    requests: { type: "string" },
+    connections: { type: "string" },
+    warmup: { type: "string" },
+    timeout: { type: "string" },
+    port: { type: "string" },
+    corpus: { type: "string" },
+    keep: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
   return {
-    requests: int("requests", values.requests, 300, 1, 1_000_000),
-    connections: int("connections", values.connections, 10, 1, 1000),
-    warmup: int("warmup", values.warmup, 20, 0, 100_000),
-    timeoutS: int("timeout", values.timeout, 30, 1, 3600),
-    port: int("port", values.port, DEFAULT_PORT, 1, 65535),
+    requests: cli.int("requests", values.requests, 300, 1, 1_000_000),
+    connections: cli.int("connections", values.connections, 10, 1, 1000),
+    warmup: cli.int("warmup", values.warmup, 20, 0, 100_000),
+    timeoutS: cli.int("timeout", values.timeout, 30, 1, 3600),
+    port: cli.int("port", values.port, DEFAULT_PORT, 1, 65535),
     portExplicit: values.port !== undefined,
     corpus: values.corpus !== undefined ? path.resolve(values.corpus) : DEFAULT_CORPUS,
     keep: values.keep,
   };
-}
-
-/** Quotes an argument for a POSIX shell when needed. */
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The command line as typed: `npm run bench -- …` under npm, else `node scripts/bench.ts …`. */
@@ -129,62 +102,8 @@ function commandLine(): string {
   return [shellQuote(process.argv0 || "node"), shellQuote(script), ...args].join(" ");
 }
 
-async function packageVersion(name: string): Promise<string> {
-  try {
-    const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")) as { version?: string };
-    return pkg.version ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
-/** Picks the dev server port: the requested one, or for the default the next free one. */
-async function choosePort(opts: BenchOptions): Promise<number> {
-  if (await isPortFree(opts.port)) return opts.port;
-  if (opts.portExplicit) throw new Error(`port ${opts.port} is already in use on 127.0.0.1; choose another with --port`);
-  for (let p = opts.port + 1; p < Math.min(65536, opts.port + 50); p++) {
-    if (await isPortFree(p)) {
-      log(`port ${opts.port} is in use; using ${p}`);
-      return p;
-    }
-  }
-  const p = await ephemeralPort();
-  log(`ports ${opts.port}..${opts.port + 49} are in use; using ${p}`);
-  return p;
-}
-
-/** Documents and chunk total of the knowledge base, paging through GET /api/documents?limit=100. */
-async function countChunks(url: string): Promise<{ documents: number; chunks: number; total: number }> {
-  let page = 1;
-  let documents = 0;
-  let chunks = 0;
-  let total = Number.POSITIVE_INFINITY;
-  while (documents < total) {
-    const res = await fetch(`${url}/api/documents?limit=100&page=${page}`, { signal: AbortSignal.timeout(30_000) });
-    if (!res.ok) throw new Error(`GET /api/documents?limit=100&page=${page} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-    const body = (await res.json()) as { documents: { chunk_count: number }[]; total: number };
-    total = body.total;
-    if (body.documents.length === 0) break;
-    for (const d of body.documents) chunks += d.chunk_count;
-    documents += body.documents.length;
-    page++;
-  }
-  return { documents, chunks, total: Number.isFinite(total) ? total : documents };
-}
-
-/** Fixed-point number with thousands separators; `–` for NaN. */
-function num(value: number, digits = 1): string {
-  if (!Number.isFinite(value)) return "–";
-  return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
 function mib(kib: number): number {
   return kib / 1024;
-}
-
-function round(value: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Number.isFinite(value) ? Math.round(value * f) / f : value;
 }
 
 /** Endpoints of the latency runs, in order; the first is the baseline. */
@@ -219,56 +138,23 @@ const ENDPOINT_NOTES: Record<string, string> = {
 // ---------------------------------------------------------------------------------------------
 // Run state shared with the interrupt handler.
 
-const state: {
-  keep: boolean;
-  tmp?: string;
-  server?: DevServer;
-  sampler?: TreeMemorySampler;
-  forcedKills: number[];
-  leftovers: boolean;
-} = { keep: false, forcedKills: [], leftovers: false };
+/** Memory sampler of the server's process tree, once the server is spawned. */
+let memorySampler: TreeMemorySampler | undefined;
 
-let cleaning: Promise<void> | undefined;
-
-/** Stops the sampler and the server's process group, removes the temporary folder (unless --keep). Idempotent. */
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await state.sampler?.stop().catch(() => undefined);
-    if (state.server) {
-      const pid = state.server.pid;
-      log(`stopping the dev server (process group ${pid})…`);
-      state.forcedKills = await state.server.stop();
-      state.leftovers = await groupAlive(pid).catch(() => false);
-      const zombies = (await listProcesses().catch(() => [])).filter((p) => p.pgrp === pid).length;
-      if (zombies > 0 && !state.leftovers) log(`${zombies} exited process(es) of the group still await reaping by init`);
-      if (state.forcedKills.length) log(`SIGKILL was needed for pid(s) ${state.forcedKills.join(", ")}`);
-      log(state.leftovers ? `WARNING: processes of group ${pid} are still alive` : "dev server stopped; no process of its group is left");
-    }
-    killAllGroupsSync();
-    if (state.tmp && !state.keep) await rm(state.tmp, { recursive: true, force: true }).catch(() => undefined);
-  })();
-  return cleaning;
-}
-
-let interrupted = false;
-
-/** Ends the main flow once a signal arrived (the signal handler cleans up and exits). */
-function checkInterrupted(): void {
-  if (interrupted) throw new Error("interrupted");
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (interrupted) {
-      killAllGroupsSync();
-      process.exit(130);
-    }
-    interrupted = true;
-    log(`${signal} received: stopping…`);
-    stopActiveLoad();
-    void cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  });
-}
-process.on("exit", () => killAllGroupsSync());
+/**
+ * Cleanup (idempotent): stops the sampler, then the server's process group (also reporting group
+ * members that await reaping), removes the temporary folder (unless --keep). A signal also stops
+ * the load test in progress.
+ */
+const lifecycle = new ScriptRun({
+  log,
+  beforeCleanup: async () => {
+    await memorySampler?.stop().catch(() => undefined);
+  },
+  onInterrupt: stopActiveLoad,
+  reportZombies: true,
+});
+const { state } = lifecycle;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -296,53 +182,29 @@ async function main(): Promise<number> {
   const corpusBytes = collected.documents.reduce((n, d) => n + Buffer.byteLength(d.content), 0);
   log(`corpus ${opts.corpus}: ${collected.documents.length} documents (${num(corpusBytes / 2 ** 20, 1)} MiB), ${collected.empty.length} empty, ${collected.skipped.length} PDF skipped`);
 
-  const port = await choosePort(opts);
-  state.tmp = await mkdtemp(path.join(os.tmpdir(), "edge-rag-bench-"));
-  const persistTo = path.join(state.tmp, "state");
-  const migrationsLog = path.join(state.tmp, "migrations.log");
-  const devLog = path.join(state.tmp, "wrangler-dev.log");
-  log(`temporary folder ${state.tmp}${opts.keep ? " (kept)" : ""}`);
+  const port = await choosePort(opts.port, opts.portExplicit, log);
+  const { persistTo, migrationsLog, devLog } = await lifecycle.createTemp("edge-rag-bench-");
 
-  log("applying D1 migrations…");
-  await applyMigrations({ root: REPO_ROOT, persistTo }, migrationsLog);
-  checkInterrupted();
-
-  const inspectorPort = await ephemeralPort();
-  log(`starting wrangler dev --local on 127.0.0.1:${port}…`);
-  const bootStart = performance.now();
-  state.server = await startDevServer({
-    root: REPO_ROOT,
-    persistTo,
-    port,
-    inspectorPort,
-    logFile: devLog,
-    onSpawn: (pid) => {
-      state.sampler = new TreeMemorySampler(pid, SAMPLE_MS);
-      state.sampler.start();
+  const { server, startupSeconds, health } = await lifecycle.startServer(
+    {
+      root: REPO_ROOT,
+      persistTo,
+      port,
+      logFile: devLog,
+      onSpawn: (pid) => {
+        memorySampler = new TreeMemorySampler(pid, SAMPLE_MS);
+        memorySampler.start();
+      },
     },
-  });
-  checkInterrupted();
-  const server = state.server;
-  const sampler = state.sampler!;
-  const startupSeconds = (performance.now() - bootStart) / 1000;
-  const health = server.health as { version?: string; providers?: { embedding?: string; generation?: string; vector_index?: string } };
-  log(`ready in ${num(startupSeconds, 1)} s (pid ${server.pid}); providers: ${JSON.stringify(health.providers ?? {})}`);
+    migrationsLog,
+  );
+  const sampler = memorySampler!;
 
   // Ingestion through the bulk queue path.
   sampler.setPhase("ingestion");
   log(`ingesting ${collected.documents.length} documents through POST /api/ingest/jobs…`);
-  let lastProgress = 0;
-  const ingest: IngestResult = await ingestDocuments(collected, {
-    url: server.url,
-    pollMs: 200,
-    onProgress: (p) => {
-      const now = performance.now();
-      if (now - lastProgress < 2000 && p.done + p.failed < p.total) return;
-      lastProgress = now;
-      log(`  ${p.done + p.failed}/${p.total} finished (${p.done} ingested, ${p.failed} failed)`);
-    },
-  });
-  checkInterrupted();
+  const ingest: IngestResult = await ingestDocuments(collected, { url: server.url, pollMs: 200, onProgress: throttledProgressLog(log, 2000) });
+  lifecycle.checkInterrupted();
   const counted = await countChunks(server.url);
   const ingestion = {
     corpus: opts.corpus,
@@ -364,17 +226,17 @@ async function main(): Promise<number> {
   sampler.setPhase("latency");
   const latency: (LoadResult & { warmup: { responses: number; non200: number; errors: number } })[] = [];
   for (const spec of endpoints()) {
-    checkInterrupted();
+    lifecycle.checkInterrupted();
     let warm = { responses: 0, non200: 0, errors: 0 };
     if (opts.warmup > 0) {
       log(`${spec.name}: ${opts.warmup} warm-up requests…`);
       const w = await runLoad(spec, { url: server.url, requests: opts.warmup, connections: opts.connections, timeoutS: opts.timeoutS });
       warm = { responses: w.responses, non200: w.non200, errors: w.errors };
-      checkInterrupted();
+      lifecycle.checkInterrupted();
     }
     log(`${spec.name}: ${opts.requests} requests, ${opts.connections} connections…`);
     const r = await runLoad(spec, { url: server.url, requests: opts.requests, connections: opts.connections, timeoutS: opts.timeoutS });
-    checkInterrupted();
+    lifecycle.checkInterrupted();
     log(
       `  ${r.responses} responses, ${r.non200} non-200, ${r.errors} errors; p50 ${num(r.latencyMs.p50, 1)} ms, p95 ${num(r.latencyMs.p95, 1)} ms, ` +
         `p99 ${num(r.latencyMs.p99, 1)} ms, ${num(r.throughputRps, 1)} req/s`,
@@ -384,17 +246,10 @@ async function main(): Promise<number> {
   }
 
   // Teardown before reporting, so the report states whether anything was left behind.
-  await cleanup();
+  await lifecycle.cleanup();
 
-  const cpus = os.cpus();
-  const machine = {
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model.trim() ?? "unknown",
-    totalMemGiB: round(os.totalmem() / 2 ** 30, 1),
-    node: process.version,
-  };
-  const versions = { wrangler: await packageVersion("wrangler"), autocannon: await packageVersion("autocannon") };
+  const machine = machineInfo();
+  const versions = { wrangler: await packageVersion(REPO_ROOT, "wrangler"), autocannon: await packageVersion(REPO_ROOT, "autocannon") };
   const memory = {
     sampleIntervalMs: SAMPLE_MS,
     method: "sum of VmRSS from /proc/<pid>/status over the wrangler process and all its descendants (parent links of /proc/*/stat); workerd = processes named workerd",
@@ -422,13 +277,7 @@ async function main(): Promise<number> {
   if (state.leftovers) issues.push("teardown: processes of the dev server's group were still alive");
 
   const result = {
-    schema: 1,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    command,
-    cwd: process.cwd(),
-    machine,
-    versions,
+    ...resultHeader({ startedAt, command, machine, versions }),
     options: { requests: opts.requests, connections: opts.connections, warmup: opts.warmup, timeoutS: opts.timeoutS, port, corpus: opts.corpus, keep: opts.keep },
     server: {
       command: `wrangler dev --local --port ${port} --ip 127.0.0.1 --persist-to <tmp>/state`,
@@ -452,9 +301,8 @@ async function main(): Promise<number> {
     warnings,
   };
 
-  await mkdir(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `bench-${startedAt.toISOString().replace(/:/g, "-")}.json`);
-  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  await writeJsonResult(file, result);
 
   // Markdown report.
   const p = health.providers ?? {};
@@ -500,33 +348,7 @@ async function main(): Promise<number> {
       ". Each RSS includes the pages the process shares, so the sum can count shared pages more than once.",
   );
   lines.push("");
-  if (issues.length > 0) {
-    lines.push("**Errors in this run:**", "");
-    for (const i of issues) lines.push(`- ${i}`);
-    lines.push("");
-  }
-  if (warnings.length > 0) {
-    lines.push("**Warnings:**", "");
-    for (const w of warnings) lines.push(`- ${w}`);
-    lines.push("");
-  }
-  process.stdout.write(`${lines.join("\n")}\n`);
-  log(`results written to ${path.relative(process.cwd(), file) || file}`);
-  if (opts.keep) log(`temporary folder kept: ${state.tmp} (logs: ${migrationsLog}, ${devLog})`);
-  if (issues.length > 0) log(`the run finished with ${issues.length} error(s); see above`);
-  return issues.length > 0 ? 1 : 0;
+  return printReport(lines, { issues, warnings, file, kept: opts.keep ? `${state.tmp} (logs: ${migrationsLog}, ${devLog})` : undefined, log });
 }
 
-main().then(
-  async (code) => {
-    await cleanup();
-    process.exitCode = code;
-  },
-  async (e) => {
-    if (interrupted) return;
-    log(`error: ${e instanceof Error ? e.message : String(e)}`);
-    await cleanup();
-    if (state.tmp && state.keep) log(`temporary folder kept: ${state.tmp}`);
-    process.exitCode = 1;
-  },
-);
+lifecycle.run(main);

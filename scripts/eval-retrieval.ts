@@ -29,23 +29,22 @@
  * written) or failed, 2 on bad usage, 130 on SIGINT.
  */
 import { createHash } from "node:crypto";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { cp, mkdir, readdir, readFile, stat, symlink } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { evaluate } from "../worker/rag/eval/metrics.ts";
 import type { Evaluation } from "../worker/rag/eval/metrics.ts";
 import { latencyStats } from "./lib/bench-load.ts";
 import type { LatencyStats } from "./lib/bench-load.ts";
-import { groupAlive } from "./lib/bench-proc.ts";
-import { applyMigrations, ephemeralPort, isPortFree, killAllGroupsSync, startDevServer } from "./lib/bench-server.ts";
-import type { DevServer } from "./lib/bench-server.ts";
+import { choosePort } from "./lib/bench-server.ts";
+import { CommandLine, shellQuote } from "./lib/cli.ts";
 import { loadDataset } from "./lib/eval-datasets.ts";
 import type { CorpusSelection, EvalDataset, EvalQuery } from "./lib/eval-datasets.ts";
 import { runFts5, runMiniSearch, runOrama } from "./lib/eval-peers.ts";
 import type { PeerRun } from "./lib/eval-peers.ts";
-import { ingestDocuments } from "./lib/ingest-client.ts";
+import { countChunks, ingestDocuments, throttledProgressLog } from "./lib/ingest-client.ts";
 import type { IngestDocument, IngestResult } from "./lib/ingest-client.ts";
+import { machineInfo, num, packageVersion, printReport, resultHeader, round, writeJsonResult } from "./lib/report.ts";
+import { ScriptRun } from "./lib/script-run.ts";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_DIR = path.join(REPO_ROOT, "bench-results");
@@ -115,82 +114,55 @@ function log(message: string): void {
   process.stderr.write(`[eval] ${message}\n`);
 }
 
-function usageError(message: string): never {
-  process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-
 function parseCli(): EvalOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: {
-        dataset: { type: "string" },
-        split: { type: "string" },
-        mode: { type: "string" },
-        "top-k": { type: "string" },
-        "group-by": { type: "string" },
-        limit: { type: "string" },
-        corpus: { type: "string" },
-        peers: { type: "string" },
-        snapshot: { type: "string" },
-        concurrency: { type: "string" },
-        "latency-queries": { type: "string" },
-        port: { type: "string" },
-        out: { type: "string" },
-        keep: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    usageError((e as Error).message);
-  }
-  const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const int = (name: string, raw: string | undefined, fallback: number, min: number, max: number): number => {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) usageError(`--${name} must be an integer in ${min}..${max}, got '${raw}'`);
-    return n;
-  };
-  if (!values.dataset) usageError("--dataset is required");
+  const cli: CommandLine = new CommandLine(USAGE);
+  const values = cli.parse({
+    dataset: { type: "string" },
+    split: { type: "string" },
+    mode: { type: "string" },
+    "top-k": { type: "string" },
+    "group-by": { type: "string" },
+    limit: { type: "string" },
+    corpus: { type: "string" },
+    peers: { type: "string" },
+    snapshot: { type: "string" },
+    concurrency: { type: "string" },
+    "latency-queries": { type: "string" },
+    port: { type: "string" },
+    out: { type: "string" },
+    keep: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (!values.dataset) cli.usageError("--dataset is required");
   const mode = values.mode ?? "all";
-  if (mode !== "all" && !(MODES as readonly string[]).includes(mode)) usageError(`--mode must be lexical, vector, hybrid or all, got '${mode}'`);
+  if (mode !== "all" && !(MODES as readonly string[]).includes(mode)) cli.usageError(`--mode must be lexical, vector, hybrid or all, got '${mode}'`);
   const groupBy = values["group-by"] ?? "document";
-  if (!(GROUP_BYS as readonly string[]).includes(groupBy)) usageError(`--group-by must be document or chunk, got '${groupBy}'`);
+  if (!(GROUP_BYS as readonly string[]).includes(groupBy)) cli.usageError(`--group-by must be document or chunk, got '${groupBy}'`);
   const peers = values.peers ?? "true";
-  if (peers !== "true" && peers !== "false") usageError(`--peers must be true or false, got '${peers}'`);
+  if (peers !== "true" && peers !== "false") cli.usageError(`--peers must be true or false, got '${peers}'`);
   const snapshot = values.snapshot ?? "true";
-  if (snapshot !== "true" && snapshot !== "false") usageError(`--snapshot must be true or false, got '${snapshot}'`);
+  if (snapshot !== "true" && snapshot !== "false") cli.usageError(`--snapshot must be true or false, got '${snapshot}'`);
   const corpus = values.corpus ?? "full";
-  if (corpus !== "full" && corpus !== "judged") usageError(`--corpus must be full or judged, got '${corpus}'`);
+  if (corpus !== "full" && corpus !== "judged") cli.usageError(`--corpus must be full or judged, got '${corpus}'`);
   const split = values.split ?? "test";
-  if (!/^[A-Za-z0-9_.-]+$/.test(split)) usageError(`--split must be a plain name such as test or train, got '${split}'`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(split)) cli.usageError(`--split must be a plain name such as test or train, got '${split}'`);
   return {
     dataset: path.resolve(values.dataset),
     split,
     modes: mode === "all" ? [...MODES] : [mode as Mode],
-    topK: int("top-k", values["top-k"], MAX_TOP_K, 1, MAX_TOP_K),
+    topK: cli.int("top-k", values["top-k"], MAX_TOP_K, 1, MAX_TOP_K),
     groupBy: groupBy as GroupBy,
-    limit: values.limit === undefined ? undefined : int("limit", values.limit, 0, 1, 10_000_000),
+    limit: values.limit === undefined ? undefined : cli.int("limit", values.limit, 0, 1, 10_000_000),
     corpus,
     peers: peers === "true",
     snapshot: snapshot === "true",
-    concurrency: int("concurrency", values.concurrency, 4, 1, 64),
-    latencyQueries: int("latency-queries", values["latency-queries"], 200, 0, 1_000_000),
-    port: int("port", values.port, DEFAULT_PORT, 1, 65535),
+    concurrency: cli.int("concurrency", values.concurrency, 4, 1, 64),
+    latencyQueries: cli.int("latency-queries", values["latency-queries"], 200, 0, 1_000_000),
+    port: cli.int("port", values.port, DEFAULT_PORT, 1, 65535),
     portExplicit: values.port !== undefined,
     out: values.out !== undefined ? path.resolve(values.out) : undefined,
     keep: values.keep,
   };
-}
-
-/** Quotes an argument for a POSIX shell when needed. */
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The command line as typed: `npm run eval:retrieval -- …` under npm, else `node scripts/eval-retrieval.ts …`. */
@@ -200,41 +172,6 @@ function commandLine(): string {
   if (event && event.startsWith("eval")) return [`npm run ${event}`, ...(args.length ? ["--", ...args] : [])].join(" ");
   const script = path.relative(process.cwd(), process.argv[1]) || process.argv[1];
   return ["node", shellQuote(script), ...args].join(" ");
-}
-
-async function packageVersion(name: string): Promise<string> {
-  try {
-    const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")) as { version?: string };
-    return pkg.version ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
-/** Picks the dev server port: the requested one, or for the default the next free one. */
-async function choosePort(opts: EvalOptions): Promise<number> {
-  if (await isPortFree(opts.port)) return opts.port;
-  if (opts.portExplicit) throw new Error(`port ${opts.port} is already in use on 127.0.0.1; choose another with --port`);
-  for (let p = opts.port + 1; p < Math.min(65536, opts.port + 50); p++) {
-    if (await isPortFree(p)) {
-      log(`port ${opts.port} is in use; using ${p}`);
-      return p;
-    }
-  }
-  const p = await ephemeralPort();
-  log(`ports ${opts.port}..${opts.port + 49} are in use; using ${p}`);
-  return p;
-}
-
-/** Fixed-point number with thousands separators; `–` for NaN. */
-function num(value: number, digits = 1): string {
-  if (!Number.isFinite(value)) return "–";
-  return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function round(value: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Number.isFinite(value) ? Math.round(value * f) / f : value;
 }
 
 function roundStats(s: LatencyStats): LatencyStats {
@@ -253,25 +190,6 @@ function describeError(status: number, text: string): string {
     // not JSON
   }
   return `${status}: ${text.replace(/\s+/g, " ").trim().slice(0, 300)}`;
-}
-
-/** Documents and chunk total of the knowledge base, paging through GET /api/documents?limit=100. */
-async function countChunks(url: string): Promise<{ documents: number; chunks: number; total: number }> {
-  let page = 1;
-  let documents = 0;
-  let chunks = 0;
-  let total = Number.POSITIVE_INFINITY;
-  while (documents < total) {
-    const res = await fetch(`${url}/api/documents?limit=100&page=${page}`, { signal: AbortSignal.timeout(30_000) });
-    if (!res.ok) throw new Error(`GET /api/documents?limit=100&page=${page} answered ${describeError(res.status, await res.text())}`);
-    const body = (await res.json()) as { documents: { chunk_count: number }[]; total: number };
-    total = body.total;
-    if (body.documents.length === 0) break;
-    for (const d of body.documents) chunks += d.chunk_count;
-    documents += body.documents.length;
-    page++;
-  }
-  return { documents, chunks, total: Number.isFinite(total) ? total : documents };
 }
 
 /** Files and folders of the repository that make up the Worker as `wrangler dev` builds it. */
@@ -394,8 +312,6 @@ interface ModeRun {
   aborted: boolean;
 }
 
-let interrupted = false;
-
 /** Runs every query of a mode (throughput pass), then the sequential latency pass. */
 async function runMode(url: string, mode: Mode, queries: readonly EvalQuery[], corpusIds: ReadonlySet<string>, opts: EvalOptions): Promise<ModeRun> {
   const run = new Map<string, string[]>();
@@ -415,7 +331,7 @@ async function runMode(url: string, mode: Mode, queries: readonly EvalQuery[], c
 
   const worker = async () => {
     for (;;) {
-      if (interrupted || aborted) return;
+      if (lifecycle.interrupted || aborted) return;
       const i = next++;
       if (i >= queries.length) return;
       const q = queries[i];
@@ -452,13 +368,13 @@ async function runMode(url: string, mode: Mode, queries: readonly EvalQuery[], c
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, queries.length) }, () => worker()));
   const seconds = (performance.now() - started) / 1000;
-  if (interrupted) throw new Error("interrupted");
+  lifecycle.checkInterrupted();
 
   // Sequential latency pass (1 client) over the first queries; rankings are not re-read.
   const latencyMs: number[] = [];
   if (!aborted) {
     for (const q of queries.slice(0, opts.latencyQueries)) {
-      if (interrupted) throw new Error("interrupted");
+      lifecycle.checkInterrupted();
       const outcome = await postQuery(url, { query: q.text, top_k: opts.topK, mode, group_by: opts.groupBy });
       if (outcome.ok) latencyMs.push(outcome.ms);
       else {
@@ -490,49 +406,9 @@ async function runMode(url: string, mode: Mode, queries: readonly EvalQuery[], c
 // ---------------------------------------------------------------------------------------------
 // Run state shared with the interrupt handler.
 
-const state: { keep: boolean; tmp?: string; server?: DevServer; forcedKills: number[]; leftovers: boolean } = { keep: false, forcedKills: [], leftovers: false };
-let stopping: Promise<void> | undefined;
-
-/** Stops the server's process group (idempotent); the temporary folder is removed by {@link removeTmp}. */
-function stopServer(): Promise<void> {
-  stopping ??= (async () => {
-    if (!state.server) return;
-    const pid = state.server.pid;
-    log(`stopping the dev server (process group ${pid})…`);
-    state.forcedKills = await state.server.stop();
-    state.leftovers = await groupAlive(pid).catch(() => false);
-    if (state.forcedKills.length) log(`SIGKILL was needed for pid(s) ${state.forcedKills.join(", ")}`);
-    log(state.leftovers ? `WARNING: processes of group ${pid} are still alive` : "dev server stopped; no process of its group is left");
-  })();
-  return stopping;
-}
-
-async function removeTmp(): Promise<void> {
-  if (state.tmp && !state.keep) await rm(state.tmp, { recursive: true, force: true }).catch(() => undefined);
-}
-
-async function cleanup(): Promise<void> {
-  await stopServer().catch((e) => log(`error while stopping the server: ${e instanceof Error ? e.message : String(e)}`));
-  killAllGroupsSync();
-  await removeTmp();
-}
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (interrupted) {
-      killAllGroupsSync();
-      process.exit(130);
-    }
-    interrupted = true;
-    log(`${signal} received: stopping…`);
-    void cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  });
-}
-process.on("exit", () => killAllGroupsSync());
-
-function checkInterrupted(): void {
-  if (interrupted) throw new Error("interrupted");
-}
+/** Cleanup (idempotent): stops the server's process group (an error doing so is logged), removes the temporary folder (unless --keep). */
+const lifecycle = new ScriptRun({ log, logStopErrors: true });
+const { state } = lifecycle;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -593,40 +469,21 @@ async function main(): Promise<number> {
   for (const w of dataset.warnings) log(`  warning: ${w}`);
   const corpusIds = new Set(dataset.corpus.map((d) => d.id));
 
-  const port = await choosePort(opts);
-  state.tmp = await mkdtemp(path.join(os.tmpdir(), "edge-rag-eval-"));
-  const persistTo = path.join(state.tmp, "state");
-  const migrationsLog = path.join(state.tmp, "migrations.log");
-  const devLog = path.join(state.tmp, "wrangler-dev.log");
-  log(`temporary folder ${state.tmp}${opts.keep ? " (kept)" : ""}`);
+  const port = await choosePort(opts.port, opts.portExplicit, log);
+  const { tmp, persistTo, migrationsLog, devLog } = await lifecycle.createTemp("edge-rag-eval-");
 
   let serverRoot = REPO_ROOT;
   let snapshot: { files: number; sha256: string } | undefined;
   if (opts.snapshot) {
-    serverRoot = path.join(state.tmp, "src");
+    serverRoot = path.join(tmp, "src");
     snapshot = await snapshotSources(serverRoot);
     log(`snapshot of the Worker's sources: ${snapshot.files} files, sha256 ${snapshot.sha256.slice(0, 12)}`);
   }
 
-  log("applying D1 migrations…");
-  await applyMigrations({ root: serverRoot, persistTo }, migrationsLog);
-  checkInterrupted();
-
-  log(`starting wrangler dev --local --var MAX_TOP_K:${MAX_TOP_K} on 127.0.0.1:${port}…`);
-  const bootStart = performance.now();
-  state.server = await startDevServer({
-    root: serverRoot,
-    persistTo,
-    port,
-    inspectorPort: await ephemeralPort(),
-    logFile: devLog,
-    vars: { MAX_TOP_K: String(MAX_TOP_K) },
-  });
-  checkInterrupted();
-  const server = state.server;
-  const startupSeconds = (performance.now() - bootStart) / 1000;
-  const health = server.health as { version?: string; providers?: { embedding?: string; generation?: string; vector_index?: string } };
-  log(`ready in ${num(startupSeconds, 1)} s (pid ${server.pid}); providers: ${JSON.stringify(health.providers ?? {})}`);
+  const { server, startupSeconds, health } = await lifecycle.startServer(
+    { root: serverRoot, persistTo, port, logFile: devLog, vars: { MAX_TOP_K: String(MAX_TOP_K) } },
+    migrationsLog,
+  );
 
   // The query endpoint must accept the requested top_k (MAX_TOP_K applied) before ingesting.
   for (const mode of opts.modes) {
@@ -636,22 +493,12 @@ async function main(): Promise<number> {
 
   // Ingestion through the bulk queue path.
   log(`ingesting ${prepared.documents.length} documents through POST /api/ingest/jobs…`);
-  let lastProgress = 0;
   const ingest: IngestResult = await ingestDocuments(
     { documents: prepared.documents, empty: [] },
-    {
-      url: server.url,
-      pollMs: 200,
-      onProgress: (p) => {
-        const now = performance.now();
-        if (now - lastProgress < 5000 && p.done + p.failed < p.total) return;
-        lastProgress = now;
-        log(`  ${p.done + p.failed}/${p.total} finished (${p.done} ingested, ${p.failed} failed)`);
-      },
-    },
+    { url: server.url, pollMs: 200, onProgress: throttledProgressLog(log, 5000) },
   );
-  checkInterrupted();
-  const counted = await countChunks(server.url);
+  lifecycle.checkInterrupted();
+  const counted = await countChunks(server.url, describeError);
   const ingestion = {
     documentsSent: prepared.documents.length,
     skippedWithoutText: prepared.skipped,
@@ -673,7 +520,7 @@ async function main(): Promise<number> {
   // Queries, mode by mode.
   const modeRuns: ModeRun[] = [];
   for (const mode of opts.modes) {
-    checkInterrupted();
+    lifecycle.checkInterrupted();
     log(`${mode}: ${dataset.queries.length} queries, ${opts.concurrency} clients, then ${Math.min(opts.latencyQueries, dataset.queries.length)} sequential…`);
     const r = await runMode(server.url, mode, dataset.queries, corpusIds, opts);
     log(
@@ -685,7 +532,7 @@ async function main(): Promise<number> {
   }
 
   // Teardown before the peers run, so that they have the machine to themselves.
-  await stopServer();
+  await lifecycle.stopServer();
 
   const peers: PeerRun[] = [];
   if (opts.peers) {
@@ -696,7 +543,7 @@ async function main(): Promise<number> {
       (c: typeof dataset.corpus, q: typeof dataset.queries, o: { topK: number }) => runFts5(c, q, "unicode61", o),
     ];
     for (const runner of runners) {
-      checkInterrupted();
+      lifecycle.checkInterrupted();
       const r = await runner(dataset.corpus, dataset.queries, { topK: MAX_TOP_K });
       log(`${r.name} ${r.version}: indexed in ${num(r.indexSeconds, 2)} s, ${r.run.size} queries, ${r.emptyQueries} without results`);
       peers.push(r);
@@ -736,26 +583,18 @@ async function main(): Promise<number> {
   for (const p of peers) if (p.emptyQueries) warnings.push(`${p.name}: ${p.emptyQueries} quer${p.emptyQueries === 1 ? "y" : "ies"} without any result`);
   if (state.leftovers) issues.push("teardown: processes of the dev server's group were still alive");
 
-  const cpus = os.cpus();
-  const machine = {
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model.trim() ?? "unknown",
-    totalMemGiB: round(os.totalmem() / 2 ** 30, 1),
-    node: process.version,
+  const machine = machineInfo();
+  const versions = {
+    wrangler: await packageVersion(REPO_ROOT, "wrangler"),
+    minisearch: await packageVersion(REPO_ROOT, "minisearch"),
+    orama: await packageVersion(REPO_ROOT, "@orama/orama"),
+    sqlite: process.versions.sqlite ?? "unknown",
   };
-  const versions = { wrangler: await packageVersion("wrangler"), minisearch: await packageVersion("minisearch"), orama: await packageVersion("@orama/orama"), sqlite: process.versions.sqlite ?? "unknown" };
   const metricNames = systems[0]?.evaluation.metrics ?? [];
   const perQuery = (e: Evaluation, metric: string) => Object.fromEntries([...e.perQuery].map(([q, v]) => [q, round(v[metric], 4)]));
 
   const result = {
-    schema: 1,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    command,
-    cwd: process.cwd(),
-    machine,
-    versions,
+    ...resultHeader({ startedAt, command, machine, versions }),
     options: { ...opts, dataset: opts.dataset, port },
     dataset: {
       name: dataset.name,
@@ -822,8 +661,7 @@ async function main(): Promise<number> {
   };
 
   const file = opts.out ?? path.join(RESULTS_DIR, `eval-${dataset.name}-${dataset.split}-${startedAt.toISOString().replace(/:/g, "-")}.json`);
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  await writeJsonResult(file, result);
 
   // Markdown report.
   const p = health.providers ?? {};
@@ -877,33 +715,7 @@ async function main(): Promise<number> {
       `latency = the search call alone over all queries.`,
   );
   lines.push("");
-  if (issues.length > 0) {
-    lines.push("**Errors in this run:**", "");
-    for (const i of issues) lines.push(`- ${i}`);
-    lines.push("");
-  }
-  if (warnings.length > 0) {
-    lines.push("**Warnings:**", "");
-    for (const w of warnings) lines.push(`- ${w}`);
-    lines.push("");
-  }
-  process.stdout.write(`${lines.join("\n")}\n`);
-  log(`results written to ${path.relative(process.cwd(), file) || file}`);
-  if (opts.keep) log(`temporary folder kept: ${state.tmp} (logs: ${migrationsLog}, ${devLog})`);
-  if (issues.length > 0) log(`the run finished with ${issues.length} error(s); see above`);
-  return issues.length > 0 ? 1 : 0;
+  return printReport(lines, { issues, warnings, file, kept: opts.keep ? `${state.tmp} (logs: ${migrationsLog}, ${devLog})` : undefined, log });
 }
 
-main().then(
-  async (code) => {
-    await cleanup();
-    process.exitCode = code;
-  },
-  async (e) => {
-    if (interrupted) return;
-    log(`error: ${e instanceof Error ? e.message : String(e)}`);
-    await cleanup();
-    if (state.tmp && state.keep) log(`temporary folder kept: ${state.tmp}`);
-    process.exitCode = 1;
-  },
-);
+lifecycle.run(main);

@@ -49,6 +49,29 @@ export function ephemeralPort(host = "127.0.0.1"): Promise<number> {
   });
 }
 
+/**
+ * Picks the dev server port: `port` when it is free on 127.0.0.1; otherwise, unless it was given
+ * explicitly, the next free one of the following 49 ports, or else one the system reports free.
+ *
+ * @param port Requested port.
+ * @param explicit Whether the user chose `port` (then a busy port is an error).
+ * @param log Progress logger, told which port is used instead.
+ * @throws Error when an explicit port is busy.
+ */
+export async function choosePort(port: number, explicit: boolean, log: (message: string) => void): Promise<number> {
+  if (await isPortFree(port)) return port;
+  if (explicit) throw new Error(`port ${port} is already in use on 127.0.0.1; choose another with --port`);
+  for (let p = port + 1; p < Math.min(65536, port + 50); p++) {
+    if (await isPortFree(p)) {
+      log(`port ${port} is in use; using ${p}`);
+      return p;
+    }
+  }
+  const p = await ephemeralPort();
+  log(`ports ${port}..${port + 49} are in use; using ${p}`);
+  return p;
+}
+
 /** Last `lines` lines of a log file, or an empty string when it cannot be read. */
 export function logTail(file: string, lines = 30): string {
   try {

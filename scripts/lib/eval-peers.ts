@@ -55,6 +55,32 @@ async function versionOf(name: string): Promise<string> {
 }
 
 /**
+ * Answers every query in order with `search`, timing each call of it (all it does: building the
+ * query, searching, mapping the hits to ids). A synchronous result is used without awaiting it.
+ *
+ * @param queries Queries to answer, in order.
+ * @param search Document ids for one query, best first, already cut to `topK`.
+ * @returns The rankings by query id, the latency of each query in ms, and the queries without any document.
+ */
+async function rankQueries(
+  queries: readonly EvalQuery[],
+  search: (query: EvalQuery) => string[] | Promise<string[]>,
+): Promise<Pick<PeerRun, "run" | "latencyMs" | "emptyQueries">> {
+  const run = new Map<string, string[]>();
+  const latencyMs: number[] = [];
+  let emptyQueries = 0;
+  for (const q of queries) {
+    const start = performance.now();
+    const found = search(q);
+    const ids = found instanceof Promise ? await found : found;
+    latencyMs.push(performance.now() - start);
+    if (ids.length === 0) emptyQueries++;
+    run.set(q.id, ids);
+  }
+  return { run, latencyMs, emptyQueries };
+}
+
+/**
  * MiniSearch 7 with its defaults: `new MiniSearch({ fields: ["title", "text"] })` (default
  * tokenizer splitting on Unicode spaces and punctuation, lower-casing, no stemming or stop words;
  * BM25+ scoring with k = 1.2, b = 0.7, d = 0.5; OR of the query terms, no prefix or fuzzy
@@ -71,25 +97,13 @@ export async function runMiniSearch(corpus: readonly EvalDocument[], queries: re
   const index = new MiniSearch<EvalDocument>({ fields: ["title", "text"] });
   index.addAll(corpus as EvalDocument[]);
   const indexSeconds = (performance.now() - t0) / 1000;
-  const run = new Map<string, string[]>();
-  const latencyMs: number[] = [];
-  let emptyQueries = 0;
-  for (const q of queries) {
-    const start = performance.now();
-    const hits = index.search(q.text);
-    const ids = hits.slice(0, topK).map((h) => String(h.id));
-    latencyMs.push(performance.now() - start);
-    if (ids.length === 0) emptyQueries++;
-    run.set(q.id, ids);
-  }
+  const ranked = await rankQueries(queries, (q) => index.search(q.text).slice(0, topK).map((h) => String(h.id)));
   return {
     name: "MiniSearch",
     version: await versionOf("minisearch"),
     config: "fields [title, text], default options (BM25+, OR, no stemming)",
     indexSeconds,
-    run,
-    latencyMs,
-    emptyQueries,
+    ...ranked,
   };
 }
 
@@ -111,25 +125,13 @@ export async function runOrama(corpus: readonly EvalDocument[], queries: readonl
   const db = create({ schema: { title: "string", text: "string" } as const });
   await insertMultiple(db, corpus.map((d) => ({ id: d.id, title: d.title, text: d.text })));
   const indexSeconds = (performance.now() - t0) / 1000;
-  const run = new Map<string, string[]>();
-  const latencyMs: number[] = [];
-  let emptyQueries = 0;
-  for (const q of queries) {
-    const start = performance.now();
-    const result = await search(db, { term: q.text, limit: topK });
-    const ids = result.hits.map((h) => String(h.id));
-    latencyMs.push(performance.now() - start);
-    if (ids.length === 0) emptyQueries++;
-    run.set(q.id, ids);
-  }
+  const ranked = await rankQueries(queries, async (q) => (await search(db, { term: q.text, limit: topK })).hits.map((h) => String(h.id)));
   return {
     name: "Orama",
     version: await versionOf("@orama/orama"),
     config: "schema {title, text}, default options (BM25, english tokenizer, no stemming)",
     indexSeconds,
-    run,
-    latencyMs,
-    emptyQueries,
+    ...ranked,
   };
 }
 
@@ -182,17 +184,10 @@ export async function runFts5(corpus: readonly EvalDocument[], queries: readonly
     db.exec("COMMIT");
     const indexSeconds = (performance.now() - t0) / 1000;
     const search = db.prepare("SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?");
-    const run = new Map<string, string[]>();
-    const latencyMs: number[] = [];
-    let emptyQueries = 0;
-    for (const q of queries) {
-      const start = performance.now();
+    const ranked = await rankQueries(queries, (q) => {
       const match = fts5OrQuery(q.text, tokenizer);
-      const ids = match === null ? [] : (search.all(match, topK) as { rowid: number }[]).map((r) => corpus[r.rowid - 1].id);
-      latencyMs.push(performance.now() - start);
-      if (ids.length === 0) emptyQueries++;
-      run.set(q.id, ids);
-    }
+      return match === null ? [] : (search.all(match, topK) as { rowid: number }[]).map((r) => corpus[r.rowid - 1].id);
+    });
     const version = (db.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v;
     return {
       name: `fts5-${tokenizer}`,
@@ -201,9 +196,7 @@ export async function runFts5(corpus: readonly EvalDocument[], queries: readonly
         `node:sqlite in-memory fts5(title, text, tokenize='${tokenizer}'), bm25() with equal weights; query = whitespace tokens, ` +
         `edge punctuation trimmed, quoted, OR-ed${tokenizer === "trigram" ? ", tokens under 3 characters dropped" : ""}`,
       indexSeconds,
-      run,
-      latencyMs,
-      emptyQueries,
+      ...ranked,
     };
   } finally {
     db.close();

@@ -3,7 +3,8 @@
  *
  * Collects the text documents of a folder (or one file), sends them as JSON in batches, each batch
  * becoming one server-side job processed by the queue consumer, and polls the jobs until every
- * document is either ingested or failed. Plain TypeScript run by Node's type stripping: no enums,
+ * document is either ingested or failed; {@link countChunks} reads back what the knowledge base holds
+ * (`GET /api/documents`). Plain TypeScript run by Node's type stripping: no enums,
  * namespaces or parameter properties; only global `fetch` and `node:` built-ins.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
@@ -286,6 +287,24 @@ function validateInt(name: string, value: number, min: number, max: number): num
 }
 
 /**
+ * An `onProgress` callback for {@link ingestDocuments} that logs
+ * `  <finished>/<total> finished (<done> ingested, <failed> failed)` at most once every `everyMs`
+ * milliseconds, and always when every document is finished.
+ *
+ * @param log Line logger.
+ * @param everyMs Minimum time between two lines, in milliseconds.
+ */
+export function throttledProgressLog(log: (message: string) => void, everyMs: number): (progress: IngestProgress) => void {
+  let lastProgress = 0;
+  return (p) => {
+    const now = performance.now();
+    if (now - lastProgress < everyMs && p.done + p.failed < p.total) return;
+    lastProgress = now;
+    log(`  ${p.done + p.failed}/${p.total} finished (${p.done} ingested, ${p.failed} failed)`);
+  };
+}
+
+/**
  * Sends already collected documents to the bulk ingestion API and waits until every job finished.
  * See {@link ingestPath} for the protocol, the result and the errors thrown; `seconds` here covers
  * only the sending and polling. Empty files of `collected` are counted as failed without being sent.
@@ -445,4 +464,34 @@ export async function ingestPath(target: string, options: IngestOptions): Promis
     timeoutMs: Math.max(1, Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) - (performance.now() - started))),
   });
   return { ...result, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Documents and chunk total of the knowledge base, paging through `GET /api/documents?limit=100`.
+ *
+ * @param url Base URL of the API, e.g. `http://127.0.0.1:8787`.
+ * @param describeError Text of a non-2xx answer from its status and body, for the error message;
+ *   default `<status>: <first 200 characters of the body>`.
+ * @returns Documents listed, the sum of their `chunk_count`, and the `total` the API reports.
+ * @throws Error when a page does not answer 2xx (after 30 s at most per page).
+ */
+export async function countChunks(
+  url: string,
+  describeError: (status: number, body: string) => string = (status, body) => `${status}: ${body.slice(0, 200)}`,
+): Promise<{ documents: number; chunks: number; total: number }> {
+  let page = 1;
+  let documents = 0;
+  let chunks = 0;
+  let total = Number.POSITIVE_INFINITY;
+  while (documents < total) {
+    const res = await fetch(`${url}/api/documents?limit=100&page=${page}`, { signal: AbortSignal.timeout(30_000) });
+    if (!res.ok) throw new Error(`GET /api/documents?limit=100&page=${page} answered ${describeError(res.status, await res.text())}`);
+    const body = (await res.json()) as { documents: { chunk_count: number }[]; total: number };
+    total = body.total;
+    if (body.documents.length === 0) break;
+    for (const d of body.documents) chunks += d.chunk_count;
+    documents += body.documents.length;
+    page++;
+  }
+  return { documents, chunks, total: Number.isFinite(total) ? total : documents };
 }

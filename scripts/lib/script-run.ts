@@ -1,0 +1,230 @@
+/**
+ * Lifecycle shared by the scripts that measure a fresh local dev server (`bench.ts`,
+ * `eval-retrieval.ts`): the run state that the cleanup needs (temporary folder, dev server,
+ * teardown outcome), stopping the server's process group, removing the temporary folder, the
+ * SIGINT/SIGTERM handlers (exit code 130 / 143) and the wrapper that runs `main` and sets the
+ * exit code. Plain TypeScript run by Node's type stripping.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { groupAlive, listProcesses } from "./bench-proc.ts";
+import { applyMigrations, ephemeralPort, killAllGroupsSync, startDevServer } from "./bench-server.ts";
+import type { DevServer, DevServerOptions } from "./bench-server.ts";
+import { num } from "./report.ts";
+
+/** What the cleanup and the report need to know about a run. */
+export interface RunState {
+  /** `--keep`: leave the temporary folder in place. */
+  keep: boolean;
+  /** Temporary folder of the run (state, logs), once created. */
+  tmp?: string;
+  /** The dev server, once started. */
+  server?: DevServer;
+  /** Pids that needed SIGKILL when the server was stopped. */
+  forcedKills: number[];
+  /** Whether processes of the server's group were still alive after stopping it. */
+  leftovers: boolean;
+}
+
+/** Paths inside the temporary folder of a run, from {@link ScriptRun.createTemp}. */
+export interface TempFolder {
+  /** The folder itself. */
+  tmp: string;
+  /** Local state of the dev server (`--persist-to`). */
+  persistTo: string;
+  /** Output of `wrangler d1 migrations apply`. */
+  migrationsLog: string;
+  /** Output of `wrangler dev`. */
+  devLog: string;
+}
+
+/** The fields of the dev server's `GET /health` body that the reports use. */
+export interface ServerHealth {
+  version?: string;
+  providers?: { embedding?: string; generation?: string; vector_index?: string };
+}
+
+/** A dev server started by {@link ScriptRun.startServer}. */
+export interface StartedServer {
+  server: DevServer;
+  /** Seconds from spawning `wrangler dev` until `GET /health` answered 200. */
+  startupSeconds: number;
+  /** Body of that first `GET /health`. */
+  health: ServerHealth;
+}
+
+/** Options of {@link ScriptRun}. */
+export interface ScriptRunOptions {
+  /** Progress logger of the script (stderr, with the script's prefix). */
+  log: (message: string) => void;
+  /** Awaited first by {@link ScriptRun.cleanup}, before the server is stopped (e.g. to stop a sampler). */
+  beforeCleanup?: () => Promise<void>;
+  /** Called on the first SIGINT/SIGTERM, before the cleanup (e.g. to stop a load test in progress). */
+  onInterrupt?: () => void;
+  /** After stopping the server, also log how many exited processes of its group await reaping by init. */
+  reportZombies?: boolean;
+  /**
+   * When stopping the server fails during {@link ScriptRun.cleanup}, log the error and go on with the
+   * cleanup instead of rejecting. A direct {@link ScriptRun.stopServer} call rejects either way.
+   */
+  logStopErrors?: boolean;
+}
+
+/**
+ * One run of a script around a dev server: create it at module level, fill in `state` as the run
+ * goes (`keep`, then `server`; `tmp` through {@link createTemp}), call {@link checkInterrupted}
+ * between steps, and start the script with {@link run}.
+ */
+export class ScriptRun {
+  /** State read by the cleanup, the signal handlers and the report. */
+  readonly state: RunState = { keep: false, forcedKills: [], leftovers: false };
+  readonly #options: ScriptRunOptions;
+  #interrupted = false;
+  #stopping: Promise<void> | undefined;
+  #cleaning: Promise<void> | undefined;
+
+  constructor(options: ScriptRunOptions) {
+    this.#options = options;
+  }
+
+  /** Whether SIGINT or SIGTERM arrived; the signal handler then cleans up and exits. */
+  get interrupted(): boolean {
+    return this.#interrupted;
+  }
+
+  /**
+   * Ends the main flow once a signal arrived (the signal handler cleans up and exits).
+   *
+   * @throws Error `interrupted` after SIGINT or SIGTERM.
+   */
+  checkInterrupted(): void {
+    if (this.#interrupted) throw new Error("interrupted");
+  }
+
+  /**
+   * Creates the run's temporary folder under the OS temporary directory, records it in
+   * `state.tmp` (removed by {@link cleanup} unless `state.keep`) and logs its path.
+   *
+   * @param prefix Folder name prefix, e.g. `edge-rag-bench-`.
+   * @returns The folder and the paths of the server state and logs inside it.
+   */
+  async createTemp(prefix: string): Promise<TempFolder> {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), prefix));
+    this.state.tmp = tmp;
+    this.#options.log(`temporary folder ${tmp}${this.state.keep ? " (kept)" : ""}`);
+    return { tmp, persistTo: path.join(tmp, "state"), migrationsLog: path.join(tmp, "migrations.log"), devLog: path.join(tmp, "wrangler-dev.log") };
+  }
+
+  /**
+   * Applies the D1 migrations to the fresh state folder, then starts `wrangler dev --local` on it
+   * with a free inspector port ({@link startDevServer}), timed, and records it in `state.server`
+   * for the cleanup. Logs each step, then the startup time and the server's providers.
+   *
+   * @param options As for {@link startDevServer}, without the inspector port.
+   * @param migrationsLog File that receives the output of the migrations.
+   * @throws Error from {@link applyMigrations} or {@link startDevServer}, or `interrupted` when a
+   *   signal arrived during either step.
+   */
+  async startServer(options: Omit<DevServerOptions, "inspectorPort">, migrationsLog: string): Promise<StartedServer> {
+    const { log } = this.#options;
+    log("applying D1 migrations…");
+    await applyMigrations({ root: options.root, persistTo: options.persistTo }, migrationsLog);
+    this.checkInterrupted();
+
+    const inspectorPort = await ephemeralPort();
+    const vars = Object.entries(options.vars ?? {}).map(([name, value]) => ` --var ${name}:${value}`).join("");
+    log(`starting wrangler dev --local${vars} on 127.0.0.1:${options.port}…`);
+    const bootStart = performance.now();
+    this.state.server = await startDevServer({ ...options, inspectorPort });
+    this.checkInterrupted();
+    const server = this.state.server;
+    const startupSeconds = (performance.now() - bootStart) / 1000;
+    const health = server.health as ServerHealth;
+    log(`ready in ${num(startupSeconds, 1)} s (pid ${server.pid}); providers: ${JSON.stringify(health.providers ?? {})}`);
+    return { server, startupSeconds, health };
+  }
+
+  /**
+   * Stops the dev server's whole process group, if one was started, and records the pids that
+   * needed SIGKILL and whether anything of the group is left in `state`. Idempotent: later calls
+   * return the first call's promise.
+   */
+  stopServer(): Promise<void> {
+    const { log, reportZombies } = this.#options;
+    const state = this.state;
+    this.#stopping ??= (async () => {
+      if (!state.server) return;
+      const pid = state.server.pid;
+      log(`stopping the dev server (process group ${pid})…`);
+      state.forcedKills = await state.server.stop();
+      state.leftovers = await groupAlive(pid).catch(() => false);
+      if (reportZombies) {
+        const zombies = (await listProcesses().catch(() => [])).filter((p) => p.pgrp === pid).length;
+        if (zombies > 0 && !state.leftovers) log(`${zombies} exited process(es) of the group still await reaping by init`);
+      }
+      if (state.forcedKills.length) log(`SIGKILL was needed for pid(s) ${state.forcedKills.join(", ")}`);
+      log(state.leftovers ? `WARNING: processes of group ${pid} are still alive` : "dev server stopped; no process of its group is left");
+    })();
+    return this.#stopping;
+  }
+
+  /**
+   * Runs `beforeCleanup`, stops the server ({@link stopServer}), SIGKILLs every process group
+   * still registered, and removes the temporary folder unless `state.keep`. Idempotent.
+   */
+  cleanup(): Promise<void> {
+    const { log, beforeCleanup, logStopErrors } = this.#options;
+    this.#cleaning ??= (async () => {
+      await beforeCleanup?.();
+      const stopped = this.stopServer();
+      await (logStopErrors ? stopped.catch((e) => log(`error while stopping the server: ${e instanceof Error ? e.message : String(e)}`)) : stopped);
+      killAllGroupsSync();
+      if (this.state.tmp && !this.state.keep) await rm(this.state.tmp, { recursive: true, force: true }).catch(() => undefined);
+    })();
+    return this.#cleaning;
+  }
+
+  /**
+   * Installs the signal and exit handlers, then runs `main` and sets the exit code.
+   *
+   * - First SIGINT/SIGTERM: logs it, calls `onInterrupt`, cleans up, exits 130 (SIGINT) or 143
+   *   (SIGTERM); a second signal SIGKILLs the process groups and exits 130 at once.
+   * - On exit: SIGKILLs every process group still registered (last resort).
+   * - `main` resolves: cleans up, exit code = the resolved value.
+   * - `main` rejects (unless interrupted): logs `error: <message>`, cleans up, logs the kept
+   *   temporary folder if any, exit code 1.
+   *
+   * @param main The script's flow; resolves with its exit code.
+   */
+  run(main: () => Promise<number>): void {
+    const { log, onInterrupt } = this.#options;
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      process.on(signal, () => {
+        if (this.#interrupted) {
+          killAllGroupsSync();
+          process.exit(130);
+        }
+        this.#interrupted = true;
+        log(`${signal} received: stopping…`);
+        onInterrupt?.();
+        void this.cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+      });
+    }
+    process.on("exit", () => killAllGroupsSync());
+
+    main().then(
+      async (code) => {
+        await this.cleanup();
+        process.exitCode = code;
+      },
+      async (e) => {
+        if (this.#interrupted) return;
+        log(`error: ${e instanceof Error ? e.message : String(e)}`);
+        await this.cleanup();
+        if (this.state.tmp && this.state.keep) log(`temporary folder kept: ${this.state.tmp}`);
+        process.exitCode = 1;
+      },
+    );
+  }
+}
