@@ -6,7 +6,6 @@ import { buildGroundedMessages } from "../../worker/rag/generation/prompt";
 import { citedIndexes, type SourceChunk } from "../../worker/rag/generation/types";
 import { isFollowUp, resolveFollowUp } from "../../worker/rag/followup";
 import { breadcrumbs } from "../../worker/services/ingest";
-import { confidenceOf } from "../../worker/services/chat";
 import { diversify } from "../../worker/services/chat-sources";
 
 const source = (index: number, content: string, heading = "Doc"): SourceChunk => ({ index, title: "Doc", source: `doc${index}.md`, heading, content, score: 0.03 });
@@ -54,12 +53,6 @@ describe("source diversification", () => {
 describe("citations and confidence", () => {
   it("extracts citation numbers within range", () => {
     expect(citedIndexes("A [2]. B [1][2]. C [9].", 3)).toEqual([1, 2]);
-  });
-
-  it("weights coverage and retriever agreement", () => {
-    const retrieved = [{ lexical_rank: 1, vector_rank: 3 }, { lexical_rank: 2, vector_rank: null }] as any;
-    expect(confidenceOf({ response: "", hasSufficientInfo: true, citedIndexes: [1, 2], coverage: 1 }, retrieved)).toBeCloseTo(0.85, 5);
-    expect(confidenceOf({ response: "", hasSufficientInfo: false, citedIndexes: [], coverage: 0.9 }, retrieved)).toBe(0.3);
   });
 
   it("drops the lowest-ranked sources to fit the prompt budget", () => {

@@ -12,8 +12,6 @@ import { solveMath } from "../agents/math";
 import { routeQuery, type RouterDecision } from "../agents/router";
 import type { Providers } from "../config";
 import { resolveFollowUp, type PriorTurn } from "../rag/followup";
-import type { GeneratedAnswer } from "../rag/generation/types";
-import type { RetrievedChunk } from "./retrieve";
 import type { SearchScope } from "../schemas";
 
 /** Characters of a source shown as its snippet. */
@@ -112,18 +110,6 @@ function emptyTrace(router: RouterDecision): AnswerTrace {
     rewritten_queries: [], retry_count: 0, correction_triggered: false, web_search_triggered: false, initial_avg_relevance: null,
     final_avg_relevance: null, relevance: [], quality: null, total_llm_calls: 0, timings_ms: {},
   };
-}
-
-/**
- * Confidence of the plain retrieval answer used outside the graph (kept for callers that need a
- * quick score): 0.7 × query-term coverage of the cited text + 0.3 × share of cited sources found by
- * both retrievers; capped at 0.3 without sufficient information.
- */
-export function confidenceOf(answer: GeneratedAnswer, retrieved: readonly Pick<RetrievedChunk, "lexical_rank" | "vector_rank">[]): number {
-  const cited = answer.citedIndexes.map((i) => retrieved[i - 1]).filter(Boolean);
-  const agreement = cited.length === 0 ? 0 : cited.filter((c) => c.lexical_rank !== null && c.vector_rank !== null).length / cited.length;
-  const value = 0.7 * answer.coverage + 0.3 * agreement;
-  return Math.round((answer.hasSufficientInfo ? value : Math.min(value, 0.3)) * 1000) / 1000;
 }
 
 /** Runs one turn. Throws ApiError 422 for a clarification answer without a pending clarification. */
