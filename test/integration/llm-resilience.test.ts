@@ -4,6 +4,7 @@
  * malformed or wrong-shaped output / 4xx, the token budget helper, the shared retry helper, and
  * the Tavily web search client (worker/agents/web/tavily.ts).
  */
+import { withTokenBudget } from "../../worker/rag/generation/prompt";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -14,7 +15,6 @@ import {
   LlmOutputError,
   LlmRequestError,
   LlmUnavailableError,
-  withTokenBudget,
 } from "../../worker/agents/llm/structured";
 import { createWebSearch, WebSearchError } from "../../worker/agents/web/tavily";
 

@@ -43,6 +43,17 @@ export function stripKoreanSuffix(word: string): string {
   return word;
 }
 
+/**
+ * True when `term` (a content term) occurs in a set of content terms: exactly, or, for a Hangul
+ * stem, as the prefix of a longer inflected token ("상태" matches "상태를").
+ */
+export function hasTerm(terms: ReadonlySet<string>, term: string): boolean {
+  if (terms.has(term)) return true;
+  if (!isHangul(term)) return false;
+  for (const t of terms) if (t.startsWith(term)) return true;
+  return false;
+}
+
 /** True when `word` contains Hangul syllables or jamo. */
 export function isHangul(word: string): boolean {
   return HANGUL_RE.test(word);

@@ -64,18 +64,10 @@ function titleFromSource(source: string): string {
 }
 
 /** A parsed and chunked document, not stored yet. */
-interface PreparedDocument {
-  source: string;
-  title: string;
+type PreparedDocument = Omit<DocumentToStore, "id" | "contentType" | "chunks"> & {
   contentType: ContentType;
-  domain: string | null;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  content: string;
-  contentHash: string;
-  sizeBytes: number;
   textChunks: TextChunk[];
-}
+};
 
 /**
  * Parses and chunks one document. Throws ApiError 413 when it is larger than MAX_DOCUMENT_BYTES,

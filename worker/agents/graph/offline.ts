@@ -3,7 +3,7 @@
  * heuristics), used by default and as the fallback when a model provider fails. Pure functions:
  * the retrieval evidence they need is passed in.
  */
-import { contentTerms, distinctContentTerms, isHangul, sentences, stripKoreanSuffix, words } from "../../rag/text";
+import { contentTerms, distinctContentTerms, hasTerm, isHangul, sentences, stripKoreanSuffix, words } from "../../rag/text";
 import type { RetrievedChunk } from "../../services/retrieve";
 import { confidenceFrom, relevanceLevel } from "./routing";
 import type { ClarificationOption, QualityScores, QueryAnalysis, RelevanceGrade, SubQuestion } from "./state";
@@ -128,13 +128,6 @@ export function decomposeOffline(question: string): { sub_questions: SubQuestion
         ? "Answer each side of the comparison from its own sources, then contrast them."
         : "Answer every sub-question in order from its own sources, then combine the parts.",
   };
-}
-
-function hasTerm(terms: ReadonlySet<string>, term: string): boolean {
-  if (terms.has(term)) return true;
-  if (!isHangul(term)) return false;
-  for (const t of terms) if (t.startsWith(term)) return true;
-  return false;
 }
 
 /**

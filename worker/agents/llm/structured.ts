@@ -15,7 +15,6 @@
  */
 import OpenAI from "openai";
 import type { z } from "zod";
-import { estimateTokens } from "../../rag/generation/prompt";
 import { DEFAULT_MAX_DELAY_MS, TransientError, transientFromStatus, withRetry, type TransientReason } from "./retry";
 
 /** Settings of {@link createStructuredClient}. */
@@ -241,32 +240,4 @@ export function createStructuredClient(options: StructuredClientOptions): Struct
       }
     },
   };
-}
-
-/** What {@link withTokenBudget} returns. */
-export interface TokenBudgetResult<S> {
-  /** The highest-ranked sources that fit, in their original order (at least one if any were given). */
-  kept: S[];
-  /** The lowest-ranked sources dropped to fit, in their original order. */
-  dropped: S[];
-}
-
-/**
- * Fits ranked sources (best first) into a token budget: drops sources from the end (lowest
- * ranked) until the summed estimate of their `content` is at most `maxTokens`, always keeping
- * the first source even if it alone is over budget.
- *
- * @param sources ranked sources, best first; not modified.
- * @param maxTokens budget in estimated tokens.
- * @param estimate tokens of a text (default ⌈characters / 4⌉).
- */
-export function withTokenBudget<S extends { content: string }>(
-  sources: readonly S[],
-  maxTokens: number,
-  estimate: (text: string) => number = estimateTokens,
-): TokenBudgetResult<S> {
-  const kept = [...sources];
-  let total = kept.reduce((sum, s) => sum + estimate(s.content), 0);
-  while (kept.length > 1 && !(total <= maxTokens)) total -= estimate(kept.pop()!.content);
-  return { kept, dropped: sources.slice(kept.length) };
 }

@@ -5,7 +5,7 @@
  * one. It never emits text that is not in a source; when no sentence covers enough of the query,
  * it says the knowledge base does not cover the question.
  */
-import { contentTerms, distinctContentTerms, sentences } from "../text";
+import { contentTerms, distinctContentTerms, hasTerm, sentences } from "../text";
 import { NOT_COVERED_MESSAGE, type GeneratedAnswer, type Generator, type SourceChunk } from "./types";
 
 /** Tuning of the extractive generator. */
@@ -78,13 +78,6 @@ function looksLikeProse(s: string): boolean {
   const letters = (s.match(/[\p{L}\s]/gu) ?? []).length;
   if (letters / s.length < 0.75) return false;
   return !/[{};=<>]{2,}|^\s*[$#>]|\|.*\|/.test(s);
-}
-
-function hasTerm(terms: Set<string>, term: string): boolean {
-  if (terms.has(term)) return true;
-  if (!/\p{Script=Hangul}/u.test(term)) return false;
-  for (const t of terms) if (t.startsWith(term)) return true;
-  return false;
 }
 
 export class ExtractiveGenerator implements Generator {
