@@ -17,7 +17,7 @@ export default defineConfig({
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           TEST_CORPUS: loadTestCorpus() as unknown as Record<string, string>[],
           TEST_CORPUS_KO: loadKoreanCorpus() as unknown as Record<string, string>[],
-          TEST_SCIFACT: loadSciFactSlice() as unknown as Record<string, string>,
+          TEST_SCIFACT: loadSciFactSlice(200) as unknown as Record<string, string>,
           MOCK_OPENAI_URL: inject<string>("mockOpenAIUrl"),
         },
       },

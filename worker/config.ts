@@ -38,6 +38,14 @@ const ConfigSchema = z.object({
   /** Weights of the lexical and vector lists in reciprocal rank fusion. */
   FUSION_LEXICAL_WEIGHT: z.coerce.number().min(0).max(10).default(1),
   FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(0.5),
+  /** Weight of the pseudo-relevance-feedback (expanded BM25) list in reciprocal rank fusion. */
+  FUSION_EXPANSION_WEIGHT: z.coerce.number().min(0).max(10).default(0.5),
+  /** Top lexical chunks used as pseudo-relevance feedback in hybrid retrieval; 0 turns it off. */
+  PRF_CHUNKS: z.coerce.number().int().min(0).max(10).default(3),
+  /** Expansion terms added to the BM25 query by pseudo-relevance feedback (0..32). */
+  PRF_TERMS: z.coerce.number().int().min(0).max(32).default(20),
+  /** Rocchio weight β of the feedback chunks' centroid on the offline query embedding. */
+  PRF_BETA: z.coerce.number().min(0).max(10).default(1),
 });
 
 /** Validated configuration. */

@@ -6,6 +6,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../worker/config";
+import { contentTerms } from "../../worker/rag/text";
 import { ingestDocument } from "../../worker/services/ingest";
 import { api } from "../support/api";
 
@@ -50,13 +51,31 @@ describe("OpenTelemetry documentation", () => {
       const sources = res.body.results.map((r: { source: string }) => r.source);
       if (!sources.includes(expected)) misses.push(`${query} → ${sources.join(", ")}`);
       for (const r of res.body.results) {
-        expect(r.lexical_rank !== null || r.vector_rank !== null).toBe(true);
+        expect(r.lexical_rank !== null || r.vector_rank !== null || r.expansion_rank !== null).toBe(true);
         expect(r.heading).toContain(r.title);
       }
       expect(res.body.timings_ms).toEqual({ lexical: expect.any(Number), vector: expect.any(Number), fusion: expect.any(Number) });
     }
     // Measured: 11/12 (the Python OTLP exporter page is the miss).
     expect(misses.length, misses.join("\n")).toBeLessThanOrEqual(1);
+  });
+
+  it("expands hybrid queries with pseudo-relevance feedback, and only hybrid ones", async () => {
+    const hybrid = await api("POST", "/api/rag/query", { query: "What is tail sampling?", top_k: 10 });
+    expect(hybrid.status).toBe(200);
+    // Expansion terms come from the best 3 lexical chunks (PRF_CHUNKS) and never repeat the query's own terms.
+    const lexical = await api("POST", "/api/rag/query", { query: "What is tail sampling?", top_k: 3, mode: "lexical" });
+    const feedbackTerms = new Set(lexical.body.results.flatMap((r: { heading: string; content: string }) => contentTerms(`${r.heading}\n${r.content}`)));
+    expect(hybrid.body.expansion_terms).toHaveLength(20);
+    for (const t of hybrid.body.expansion_terms) expect(feedbackTerms.has(t), t).toBe(true);
+    expect(hybrid.body.expansion_terms).not.toContain("sampl");
+    expect(hybrid.body.expansion_terms).not.toContain("tail");
+    expect(hybrid.body.results.some((r: { expansion_rank: number | null }) => r.expansion_rank !== null)).toBe(true);
+    for (const mode of ["lexical", "vector"]) {
+      const res = await api("POST", "/api/rag/query", { query: "What is tail sampling?", top_k: 10, mode });
+      expect(res.body.expansion_terms, mode).toEqual([]);
+      for (const r of res.body.results) expect(r.expansion_rank, mode).toBeNull();
+    }
   });
 
   it("answers real questions with citations that point at the retrieved sources", async () => {

@@ -12,7 +12,7 @@ const analysis = (a: Partial<QueryAnalysis>): QueryAnalysis => ({
 });
 const grade = (score: number): RelevanceGrade => ({ chunk_id: String(score), relevance_score: score, level: relevanceLevel(score), reason: "", useful_parts: [] });
 const chunk = (id: string, title: string, heading: string, content: string, domain: string, both = true): RetrievedChunk => ({
-  chunk_id: id, document_id: `doc-${id}`, title, source: `${domain}/${id}.md`, domain, heading, content, score: 0.03, lexical_rank: 1, vector_rank: both ? 1 : null,
+  chunk_id: id, document_id: `doc-${id}`, title, source: `${domain}/${id}.md`, domain, heading, content, score: 0.03, lexical_rank: 1, vector_rank: both ? 1 : null, expansion_rank: null,
 });
 
 describe("route_after_analysis", () => {

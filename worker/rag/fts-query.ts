@@ -41,3 +41,15 @@ export function buildMatchExpressions(text: string): MatchExpressions {
     trigram: trigramTerms.length > 0 ? trigramTerms.map(quote).join(" OR ") : null,
   };
 }
+
+/**
+ * The porter MATCH expression of a query widened with expansion terms (index terms, e.g. from
+ * pseudo-relevance feedback): `<porter> OR "t1" OR "t2" …`, Hangul terms as prefix queries like
+ * {@link buildMatchExpressions}. Returns `porter` unchanged when there is no term, and the
+ * expansion alone when `porter` is null. At most {@link MAX_MATCH_TERMS} expansion terms are used.
+ */
+export function expandMatchExpression(porter: string | null, terms: readonly string[]): string | null {
+  const parts = [...new Set(terms.slice(0, MAX_MATCH_TERMS).map((t) => (isHangul(t) ? `${quote(t)} *` : quote(t))))];
+  if (parts.length === 0) return porter;
+  return [porter, ...parts].filter(Boolean).join(" OR ");
+}

@@ -17,7 +17,7 @@ export const ragRoute = new Hono<AppEnv>().post("/query", async (c) => {
   const parsed = ragQuerySchema(p.config.MAX_TOP_K).safeParse(body);
   if (!parsed.success) throw validationError(parsed.error);
   const { query, top_k, search_scope, mode, group_by } = parsed.data;
-  const result = await hybridSearch(c.env, p, query, top_k, search_scope, mode, group_by);
+  const result = await hybridSearch(c.env, p, query, top_k, { scope: search_scope, mode, groupBy: group_by });
   c.set("retrieved", result.results.length);
   return c.json(result);
 });

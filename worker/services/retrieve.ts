@@ -1,13 +1,14 @@
 /**
  * Hybrid retrieval: BM25 over FTS5 and vector similarity, fused with reciprocal rank fusion.
  */
-import { database } from "../db/client";
+import { database, type Database } from "../db/client";
 import type { Providers } from "../config";
-import { buildMatchExpressions } from "../rag/fts-query";
+import { expansionCandidates, expansionTerms, rocchio } from "../rag/feedback";
+import { buildMatchExpressions, expandMatchExpression } from "../rag/fts-query";
 import { reciprocalRankFusion } from "../rag/fusion";
 import type { GroupBy, RetrievalMode, SearchScope } from "../schemas";
 import { loadChunks } from "../storage/documents";
-import { searchPorter, searchTrigram, termIdf } from "../storage/lexical";
+import { idfOf, searchPorter, searchTrigram, termIdf, termStats } from "../storage/lexical";
 import { HashingEmbedder } from "../rag/embedding/hashing";
 import { contentTerms } from "../rag/text";
 import type { VectorFilter } from "../vector/types";
@@ -26,12 +27,16 @@ export interface RetrievedChunk {
   score: number;
   lexical_rank: number | null;
   vector_rank: number | null;
+  /** Rank in the second BM25 pass with pseudo-relevance-feedback expansion terms (hybrid mode). */
+  expansion_rank: number | null;
 }
 
 /** Retrieval output with stage timings in ms. */
 export interface RetrievalResult {
   results: RetrievedChunk[];
   timings_ms: { lexical: number; vector: number; fusion: number };
+  /** Terms added to the query by pseudo-relevance feedback (empty when it did not run). */
+  expansion_terms: string[];
 }
 
 /** Candidates taken from each list before fusion, for a final `topK` chunks. */
@@ -55,7 +60,7 @@ export function documentCandidateDepth(topK: number): { lexical: number; vector:
  * Embeds the query. The offline hashing embedder weighs each query term by its IDF in the
  * corpus (model-backed embedders learned term importance already and embed the text as is).
  */
-async function embedQuery(db: ReturnType<typeof database>, p: Providers, query: string): Promise<Float32Array> {
+async function embedQuery(db: Database, p: Providers, query: string): Promise<Float32Array> {
   if (p.embedder instanceof HashingEmbedder) {
     const idf = await termIdf(db, contentTerms(query));
     return p.embedder.embedWeighted(query, (t) => idf.get(t) ?? 1);
@@ -66,28 +71,37 @@ async function embedQuery(db: ReturnType<typeof database>, p: Providers, query: 
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
+/** Options of {@link hybridSearch}. */
+export interface SearchOptions {
+  /** Restricts results to domains and tags; default: the whole knowledge base. */
+  scope?: SearchScope;
+  /** "hybrid" (default), or "lexical" / "vector" alone (that list is then the ranking). */
+  mode?: RetrievalMode;
+  /** "chunk" (default), or "document": at most one chunk, the best, per document. */
+  groupBy?: GroupBy;
+  /**
+   * Pseudo-relevance feedback in hybrid mode (default true, when `PRF_CHUNKS` > 0). Turn it off
+   * to see the spread of a query's interpretations: feedback pulls results towards the dominant one.
+   */
+  feedback?: boolean;
+}
+
 /**
- * Runs retrieval for `query`, returning at most `topK` (1..100) chunks inside `scope`. `mode`
- * "lexical" or "vector" runs one retriever alone (its list is then the ranking). With `groupBy`
- * "document", the chunks are ranked as usual (fused over deeper candidate lists) and only the
- * best chunk of each document is kept: at most `topK` chunks of distinct documents.
+ * Runs retrieval for `query`, returning at most `topK` (1..100) chunks inside `options.scope`.
+ * Hybrid mode fuses BM25, vector similarity and, with pseudo-relevance feedback, a second BM25
+ * pass over the expanded query (the query embedding also moves towards the feedback chunks).
+ * With `groupBy` "document", the chunks are ranked as usual (fused over deeper candidate lists)
+ * and only the best chunk of each document is kept: at most `topK` chunks of distinct documents.
  */
-export async function hybridSearch(
-  env: Env,
-  p: Providers,
-  query: string,
-  topK: number,
-  scope?: SearchScope,
-  mode: RetrievalMode = "hybrid",
-  groupBy: GroupBy = "chunk",
-): Promise<RetrievalResult> {
+export async function hybridSearch(env: Env, p: Providers, query: string, topK: number, options: SearchOptions = {}): Promise<RetrievalResult> {
+  const { scope, mode = "hybrid", groupBy = "chunk", feedback: feedbackOn = true } = options;
   const db = database(env.DB);
   const { lexical: depth, vector: vectorDepth } = groupBy === "document" ? documentCandidateDepth(topK) : { lexical: candidateDepth(topK), vector: candidateDepth(topK) };
   const match = buildMatchExpressions(query);
 
   const t0 = performance.now();
   const lexicalPromise = (async () => {
-    if (mode === "vector") return { ids: [] as string[], ms: 0 };
+    if (mode === "vector") return { ids: [] as string[], scores: new Map<string, number>(), ms: 0 };
     const [porter, trigram] = await Promise.all([
       match.porter ? searchPorter(db, match.porter, depth, scope) : [],
       match.trigram ? searchTrigram(db, match.trigram, depth, scope) : [],
@@ -95,25 +109,35 @@ export async function hybridSearch(
     const ids = trigram.length === 0
       ? porter.map((h) => h.id)
       : reciprocalRankFusion([{ name: "porter", ids: porter.map((h) => h.id) }, { name: "trigram", ids: trigram.map((h) => h.id) }]).map((f) => f.id);
-    return { ids: ids.slice(0, depth), ms: performance.now() - t0 };
+    return { ids: ids.slice(0, depth), scores: new Map(porter.map((h) => [h.id, h.score])), ms: performance.now() - t0 };
   })();
+  const queryVectorPromise = mode === "lexical" ? null : embedQuery(db, p, query);
+  // Pseudo-relevance feedback (hybrid only): the best lexical chunks widen the BM25 query and
+  // move the query embedding towards them.
+  const feedbackPromise = feedbackOn && mode === "hybrid" && p.config.PRF_CHUNKS > 0
+    ? lexicalPromise.then((lexical) => pseudoRelevanceFeedback(db, p, query, match.porter, lexical, depth, scope))
+    : Promise.resolve(null);
   const vectorPromise = (async () => {
-    if (mode === "lexical") return { ids: [] as string[], ms: 0 };
-    const vector = await embedQuery(db, p, query);
+    if (!queryVectorPromise) return { ids: [] as string[], ms: 0 };
+    let vector = await queryVectorPromise;
+    const feedback = await feedbackPromise;
+    if (feedback?.vectors.length) vector = rocchio(vector, feedback.vectors, p.config.PRF_BETA);
     const filter: VectorFilter | undefined = scope?.domains.length ? { domain: { $in: scope.domains } } : undefined;
     // Tags are not in vector metadata: over-fetch and let the D1 hydration filter them.
     const matches = await p.vectorIndex.query(vector, scope?.tags.length ? 100 : vectorDepth, filter);
     return { ids: matches.map((m) => m.id), ms: performance.now() - t0 };
   })();
-  const [lexical, vector] = await Promise.all([lexicalPromise, vectorPromise]);
+  const [lexical, vector, feedback] = await Promise.all([lexicalPromise, vectorPromise, feedbackPromise]);
 
   const t1 = performance.now();
-  const rows = await loadChunks(db, [...new Set([...lexical.ids, ...vector.ids])], scope);
+  const expanded = feedback?.ids ?? [];
+  const rows = await loadChunks(db, [...new Set([...lexical.ids, ...vector.ids, ...expanded])], scope);
   const byId = new Map(rows.map((r) => [r.id, r]));
   // Only ids that exist (and pass the scope) take part, so ranks are dense within each list.
   const fused = reciprocalRankFusion([
     { name: "lexical", ids: lexical.ids.filter((id) => byId.has(id)), weight: p.config.FUSION_LEXICAL_WEIGHT },
     { name: "vector", ids: vector.ids.filter((id) => byId.has(id)).slice(0, vectorDepth), weight: p.config.FUSION_VECTOR_WEIGHT },
+    { name: "expansion", ids: expanded.filter((id) => byId.has(id)), weight: p.config.FUSION_EXPANSION_WEIGHT },
   ]);
   const kept: typeof fused = [];
   const documentsSeen = new Set<string>();
@@ -130,11 +154,53 @@ export async function hybridSearch(
     const r = byId.get(f.id)!;
     return {
       chunk_id: r.id, document_id: r.documentId, title: r.title, source: r.source, domain: r.domain, heading: r.heading, content: r.content,
-      score: Math.round(f.score * 1e6) / 1e6, lexical_rank: f.ranks.lexical, vector_rank: f.ranks.vector,
+      score: Math.round(f.score * 1e6) / 1e6, lexical_rank: f.ranks.lexical, vector_rank: f.ranks.vector, expansion_rank: f.ranks.expansion,
     };
   });
   return {
     results,
     timings_ms: { lexical: round(lexical.ms), vector: round(vector.ms), fusion: round(performance.now() - t1) },
+    expansion_terms: feedback?.terms ?? [],
   };
+}
+
+/** What pseudo-relevance feedback produced for one query. */
+interface FeedbackResult {
+  /** Expansion terms added to the BM25 query. */
+  terms: string[];
+  /** Chunk ids of the expanded BM25 pass, best first (empty without expansion terms). */
+  ids: string[];
+  /** Offline embeddings of the feedback chunks, for Rocchio (empty with model embedders). */
+  vectors: Float32Array[];
+}
+
+/**
+ * Pseudo-relevance feedback over the first lexical pass (rag/feedback.ts): loads the top
+ * `PRF_CHUNKS` chunks, picks `PRF_TERMS` expansion terms (relevance-model weight × IDF from the
+ * FTS5 vocabulary) and runs the widened BM25 query; with the offline hashing embedder it also
+ * embeds the feedback chunks for Rocchio. Returns null when the first pass found nothing.
+ */
+async function pseudoRelevanceFeedback(
+  db: Database,
+  p: Providers,
+  query: string,
+  porterMatch: string | null,
+  lexical: { ids: string[]; scores: Map<string, number> },
+  depth: number,
+  scope?: SearchScope,
+): Promise<FeedbackResult | null> {
+  const topIds = lexical.ids.slice(0, p.config.PRF_CHUNKS);
+  if (topIds.length === 0) return null;
+  const rows = await loadChunks(db, topIds);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const top = topIds.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  const floor = Math.min(0, ...lexical.scores.values());
+  const texts = top.map((r) => `${r.heading}\n${r.content}`);
+  const candidates = expansionCandidates(query, top.map((r, i) => ({ text: texts[i], score: lexical.scores.get(r.id) ?? floor })));
+  const stats = await termStats(db, candidates.map((c) => c.term));
+  const terms = expansionTerms(candidates, (t) => ((stats.df.get(t) ?? 0) > 0 ? idfOf(stats, t) : undefined), p.config.PRF_TERMS);
+  const expanded = terms.length > 0 ? expandMatchExpression(porterMatch, terms) : null;
+  const ids = expanded ? (await searchPorter(db, expanded, depth, scope)).map((h) => h.id) : [];
+  const vectors = p.embedder instanceof HashingEmbedder ? texts.map((t) => (p.embedder as HashingEmbedder).embedOne(t)) : [];
+  return { terms, ids, vectors };
 }

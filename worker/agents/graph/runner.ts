@@ -122,12 +122,12 @@ function sourcesOf(state: GraphState): AnswerSource[] {
  * question ("What is X?"), the introduction of a retrieved page titled X comes first: that is where
  * documentation defines its subject, while reference sections ("Specification") often rank higher.
  */
-async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: number, cache: Map<string, RetrievedChunk[]>): Promise<RetrievedChunk[]> {
-  // The analysis probe and the retrieval of an unchanged query share one search.
-  const key = `${query}\u0000${JSON.stringify(state.search_scope ?? null)}`;
+async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: number, cache: Map<string, RetrievedChunk[]>, feedback = true): Promise<RetrievedChunk[]> {
+  // Repeated searches of one query (same scope, same feedback) within a turn run once.
+  const key = `${query}\u0000${JSON.stringify(state.search_scope ?? null)}\u0000${feedback}`;
   let ranked = cache.get(key);
   if (!ranked) {
-    ranked = (await hybridSearch(ctx.env, ctx.providers, query, Math.max(k, CANDIDATES), state.search_scope)).results;
+    ranked = (await hybridSearch(ctx.env, ctx.providers, query, Math.max(k, CANDIDATES), { scope: state.search_scope, feedback })).results;
     cache.set(key, ranked);
   }
   if (isDefinitionQuestion(query)) {
@@ -144,7 +144,7 @@ async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: 
         if (row) {
           intro = {
             chunk_id: row.id, document_id: row.documentId, title: row.title, source: row.source, domain: row.domain,
-            heading: row.heading, content: row.content, score: titled.score, lexical_rank: titled.lexical_rank, vector_rank: titled.vector_rank,
+            heading: row.heading, content: row.content, score: titled.score, lexical_rank: titled.lexical_rank, vector_rank: titled.vector_rank, expansion_rank: titled.expansion_rank,
           };
         }
       }
@@ -169,7 +169,8 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
     switch (node) {
       case "analyze_query": {
         const result = await timed(state, node, ctx, async () => {
-          probe = await retrieve(ctx, state.question, state, 10, searches);
+          // Without pseudo-relevance feedback, which would hide the less likely interpretations.
+          probe = await retrieve(ctx, state.question, state, 10, searches, false);
           return ctx.models.analyze(state.question, probe, ctx.hasContext);
         });
         state.analysis = result.value;

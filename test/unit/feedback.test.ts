@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { expansionCandidates, expansionTerms, rocchio } from "../../worker/rag/feedback";
+import { expandMatchExpression } from "../../worker/rag/fts-query";
+
+describe("pseudo-relevance feedback", () => {
+  const chunks = [
+    { text: "Tail sampling decides after the whole trace is complete. The sampler buffers spans of a trace.", score: 12 },
+    { text: "Head sampling decides at the root span. A probabilistic sampler keeps a ratio of traces.", score: 10 },
+    { text: "Collector pipelines have receivers, processors and exporters.", score: 2 },
+  ];
+
+  it("weights terms of the best chunks most and leaves out query terms, digits and short terms", () => {
+    const candidates = expansionCandidates("How does sampling work?", [...chunks, { text: "ok 42 ab sampling", score: 1 }]);
+    const terms = candidates.map((c) => c.term);
+    expect(terms).not.toContain("sampl"); // the query's own term
+    expect(terms).not.toContain("42");
+    expect(terms).not.toContain("ab");
+    expect(terms).toContain("trace");
+    // "trace" (twice in the best chunk, once in the second) outweighs "receiv" (third chunk, low BM25 score).
+    const weight = (t: string) => candidates.find((c) => c.term === t)?.weight ?? 0;
+    expect(weight("trace")).toBeGreaterThan(weight("receiv"));
+    expect(weight("receiv")).toBeGreaterThan(0);
+    expect(candidates.map((c) => c.weight)).toEqual([...candidates.map((c) => c.weight)].sort((a, b) => b - a));
+  });
+
+  it("caps the candidates and returns none without feedback chunks", () => {
+    expect(expansionCandidates("sampling", chunks, { terms: 5, candidates: 3 })).toHaveLength(3);
+    expect(expansionCandidates("sampling", [])).toEqual([]);
+  });
+
+  it("re-weights candidates by IDF and drops terms the index does not know", () => {
+    const candidates = [{ term: "common", weight: 0.5 }, { term: "rare", weight: 0.2 }, { term: "unknown", weight: 0.9 }];
+    const idf = (t: string) => ({ common: 0.1, rare: 3 })[t];
+    expect(expansionTerms(candidates, idf, 5)).toEqual(["rare", "common"]);
+    expect(expansionTerms(candidates, idf, 1)).toEqual(["rare"]);
+  });
+
+  it("moves the query embedding towards the feedback centroid (Rocchio) and normalises it", () => {
+    const q = new Float32Array([1, 0, 0]);
+    const out = rocchio(q, [new Float32Array([0, 1, 0]), new Float32Array([0, 0, 1])], 1);
+    expect(Array.from(out).map((x) => Math.round(x * 1000) / 1000)).toEqual([0.816, 0.408, 0.408]);
+    expect(Array.from(rocchio(new Float32Array([3, 4]), []))).toEqual([0.6000000238418579, 0.800000011920929]);
+    expect(q[0]).toBe(1); // the input is not modified
+    expect(() => rocchio(q, [new Float32Array(2)])).toThrow(RangeError);
+  });
+
+  it("widens a MATCH expression with quoted terms, Hangul ones as prefixes", () => {
+    expect(expandMatchExpression('"sampl"', ["trace", 'a"b', "상태"])).toBe('"sampl" OR "trace" OR "a""b" OR "상태" *');
+    expect(expandMatchExpression('"sampl"', [])).toBe('"sampl"');
+    expect(expandMatchExpression(null, ["trace"])).toBe('"trace"');
+  });
+});

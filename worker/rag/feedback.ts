@@ -1,0 +1,105 @@
+/**
+ * Pseudo-relevance feedback (PRF), the offline query rewrite of hybrid retrieval: the best
+ * lexical chunks of a first pass are assumed relevant and used twice.
+ *
+ * - Query expansion in the manner of RM3 (Lavrenko & Croft, "Relevance-Based Language Models",
+ *   SIGIR 2001; Abdul-Jaleel et al., "UMass at TREC 2004"): terms weighted by
+ *   Σ_d p(d|q) · tf(t, d) / |d|, times the term's IDF, are OR-ed to the query in a second BM25 pass.
+ * - Rocchio's relevance feedback on the query embedding (Rocchio, "Relevance Feedback in
+ *   Information Retrieval", 1971): q' = q + β · mean(d) over the feedback chunks' embeddings.
+ *
+ * Pure functions; the SQL and index calls live in services/retrieve.ts.
+ */
+import { l2Normalize } from "./cosine";
+import { contentTerms } from "./text";
+
+/** A first-pass chunk used as feedback: its text and its BM25 score (higher is better). */
+export interface FeedbackChunk {
+  text: string;
+  /** BM25 score of the first pass; only differences between chunks matter. */
+  score: number;
+}
+
+/** Parameters of pseudo-relevance feedback. */
+export interface FeedbackOptions {
+  /** Expansion terms added to the query (0..64); default 20. */
+  terms: number;
+  /** Candidate terms whose IDF is looked up before the final choice (1..64); default 64. */
+  candidates: number;
+}
+
+export const DEFAULT_FEEDBACK: FeedbackOptions = { terms: 20, candidates: 64 };
+
+/** Candidate expansion term with its relevance-model weight Σ_d p(d|q) · tf(t,d)/|d|. */
+export interface TermCandidate {
+  term: string;
+  weight: number;
+}
+
+/**
+ * Relevance-model weights of the terms of the feedback chunks, best first, at most
+ * `options.candidates`. p(d|q) is a softmax of the BM25 scores (the best chunk weighs most).
+ * Query terms, digits-only terms and terms shorter than 3 characters (2 for Hangul) are left out.
+ *
+ * @param query The user's query (its content terms are excluded from the expansion).
+ * @param chunks Feedback chunks, typically the top 3 of the lexical list; may be empty.
+ */
+export function expansionCandidates(query: string, chunks: readonly FeedbackChunk[], options: FeedbackOptions = DEFAULT_FEEDBACK): TermCandidate[] {
+  if (chunks.length === 0) return [];
+  const queryTerms = new Set(contentTerms(query));
+  const best = Math.max(...chunks.map((c) => c.score));
+  const z = chunks.map((c) => Math.exp(c.score - best));
+  const total = z.reduce((a, b) => a + b, 0);
+  const weights = new Map<string, number>();
+  chunks.forEach((chunk, i) => {
+    const terms = contentTerms(chunk.text);
+    if (terms.length === 0) return;
+    const pd = z[i] / total;
+    for (const t of terms) {
+      if (queryTerms.has(t) || /^\d+$/.test(t) || [...t].length < (/^[a-z]/.test(t) ? 3 : 2)) continue;
+      weights.set(t, (weights.get(t) ?? 0) + pd / terms.length);
+    }
+  });
+  return [...weights.entries()]
+    .map(([term, weight]) => ({ term, weight }))
+    .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1))
+    .slice(0, options.candidates);
+}
+
+/**
+ * The expansion terms: candidates re-weighted by their IDF, best `count` first. Terms absent from
+ * the index (IDF undefined) are dropped.
+ *
+ * @param candidates From {@link expansionCandidates}.
+ * @param idf Inverse document frequency of a term in the chunk index, undefined when unknown.
+ * @param count How many terms to keep (0..64).
+ */
+export function expansionTerms(candidates: readonly TermCandidate[], idf: (term: string) => number | undefined, count = DEFAULT_FEEDBACK.terms): string[] {
+  return candidates
+    .flatMap((c) => {
+      const w = idf(c.term);
+      return w === undefined ? [] : [{ term: c.term, score: c.weight * w }];
+    })
+    .sort((a, b) => b.score - a.score || (a.term < b.term ? -1 : 1))
+    .slice(0, count)
+    .map((c) => c.term);
+}
+
+/**
+ * Rocchio's feedback on a query embedding: q + β · mean(feedback), L2-normalised. Returns a copy
+ * of `query` (normalised) when there is no feedback vector.
+ *
+ * @param query Query embedding (any length n).
+ * @param feedback Embeddings of the feedback chunks, each of length n.
+ * @param beta Weight of the feedback centroid; default 1 (tuned on SciFact train).
+ * @throws RangeError when a feedback vector's length differs from the query's.
+ */
+export function rocchio(query: Float32Array, feedback: readonly Float32Array[], beta = 1): Float32Array {
+  const out = Float32Array.from(query);
+  for (const v of feedback) {
+    if (v.length !== query.length) throw new RangeError(`feedback vector has ${v.length} dimensions, the query ${query.length}`);
+    const w = beta / feedback.length;
+    for (let i = 0; i < v.length; i++) out[i] += w * v[i];
+  }
+  return l2Normalize(out);
+}
