@@ -4,6 +4,7 @@
  */
 import { distinctContentTerms, stripKoreanSuffix, words } from "./text";
 
+/** Words that refer to something said before (pronouns, "the same", Korean demonstratives). */
 const REFERRING = new Set([
   "it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "one", "ones",
   "above", "same", "former", "latter", "그것", "이것", "저것", "그거", "이거", "그", "이", "거기",
@@ -19,11 +20,18 @@ export interface PriorTurn {
   resolved_query?: string | null;
 }
 
+/**
+ * True when the text contains a referring word ("it", "these", "the same", "그것"): a word that
+ * leans on something said before. Korean words match with or without their particle ("그것을").
+ */
+export function hasReferringWord(text: string): boolean {
+  return words(text).some((w) => REFERRING.has(w) || REFERRING.has(stripKoreanSuffix(w)));
+}
+
 /** True when `query` reads as a follow-up that needs the previous turn's topic. */
 export function isFollowUp(query: string): boolean {
-  const ws = words(query);
   if (CONTINUATION_RE.test(query.trim())) return true;
-  if (ws.some((w) => REFERRING.has(w) || REFERRING.has(stripKoreanSuffix(w)))) return true;
+  if (hasReferringWord(query)) return true;
   // A question with no topic of its own ("how do I install?") continues the previous one.
   return distinctContentTerms(query).every((t) => GENERIC.has(t));
 }

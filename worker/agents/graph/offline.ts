@@ -3,7 +3,8 @@
  * heuristics), used by default and as the fallback when a model provider fails. Pure functions:
  * the retrieval evidence they need is passed in.
  */
-import { contentTerms, distinctContentTerms, hasTerm, isHangul, sentences, stripKoreanSuffix, words } from "../../rag/text";
+import { contentTerms, distinctContentTerms, hasTerm, isHangul, sentences, words } from "../../rag/text";
+import { hasReferringWord } from "../../rag/followup";
 import type { RetrievedChunk } from "../../services/retrieve";
 import { confidenceFrom, relevanceLevel } from "./routing";
 import type { ClarificationOption, QualityScores, QueryAnalysis, RelevanceGrade, SubQuestion } from "./state";
@@ -20,7 +21,6 @@ export function isDefinitionQuestion(question: string): boolean {
   return DEFINITION_RE.test(question);
 }
 
-const REFERRING = new Set(["it", "this", "that", "they", "them", "these", "those", "그것", "이것", "저것", "그거", "이거"]);
 const COMPARISON_RE = /\b(difference between|differences between|compare|comparison|versus|vs\.?)\b|차이|비교/i;
 /** A second ask after some first one: "… and how …" (a question that merely starts with "and" is a follow-up). */
 const SECOND_ASK_RE = /\S\s+(?:and|also|then)\s+(?:how|what|why|when|which|where|can|does|do|is|are|should)\b|\S\s*(?:그리고|또한)\s/i;
@@ -63,7 +63,7 @@ export function analyzeOffline(question: string, probe: readonly RetrievedChunk[
   const domains = [...domainCounts].sort((a, b) => b[1] - a[1]).map(([d]) => d);
   let ambiguity: QueryAnalysis["ambiguity_type"] = "none";
   let clarity = 0.9;
-  if (!hasContext && ws.some((w) => REFERRING.has(w) || REFERRING.has(stripKoreanSuffix(w))) && terms.length <= 2) {
+  if (!hasContext && hasReferringWord(refined) && terms.length <= 2) {
     ambiguity = "missing_context";
     clarity = 0.3;
   } else if (!complex && !DEFINITION_RE.test(refined) && terms.length > 0 && terms.length <= 2) {
