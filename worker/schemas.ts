@@ -123,3 +123,18 @@ export const ListDocumentsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   domain: Domain.optional(),
 });
+
+/**
+ * Public view of a bulk ingestion job, as returned by `GET /api/ingest/jobs/:id` and the 202
+ * answer of `POST /api/ingest/jobs`. Timestamps are ISO 8601 strings.
+ */
+export interface JobStatus {
+  id: string;
+  status: "queued" | "running" | "completed" | "failed";
+  total: number;
+  done: number;
+  failed: number;
+  errors: { source: string; message: string }[];
+  created_at: string;
+  updated_at: string;
+}

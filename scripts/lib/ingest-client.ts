@@ -9,6 +9,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import type { JobStatus } from "../../worker/schemas.ts";
 
 /** Content type sent to the API, derived from the file extension. */
 export type ContentType = "markdown" | "html" | "text";
@@ -81,16 +82,6 @@ export interface IngestResult {
   errors: { source: string; message: string }[];
   /** Wall-clock duration of the call in seconds. */
   seconds: number;
-}
-
-/** Body of `GET /api/ingest/jobs/:id` and of the 202 answer of `POST /api/ingest/jobs`. */
-interface JobStatus {
-  id: string;
-  status: "queued" | "running" | "completed" | "failed";
-  total: number;
-  done: number;
-  failed: number;
-  errors: { source: string; message: string }[];
 }
 
 const EXTENSIONS: Record<string, ContentType> = {

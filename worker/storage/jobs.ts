@@ -7,19 +7,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { ingestJobItems, ingestJobs } from "../db/schema";
-import type { DocumentInput } from "../schemas";
-
-/** Public view of a job, as returned by `GET /api/ingest/jobs/:id`. */
-export interface JobStatus {
-  id: string;
-  status: "queued" | "running" | "completed" | "failed";
-  total: number;
-  done: number;
-  failed: number;
-  errors: { source: string; message: string }[];
-  created_at: string;
-  updated_at: string;
-}
+import type { DocumentInput, JobStatus } from "../schemas";
 
 /** Creates a job and its items in one transaction; returns the job id and item ids in order. */
 export async function createJob(db: Database, docs: DocumentInput[]): Promise<{ id: string; itemIds: string[] }> {
