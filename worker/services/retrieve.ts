@@ -6,7 +6,7 @@ import type { Providers } from "../config";
 import { buildMatchExpressions } from "../rag/fts-query";
 import { reciprocalRankFusion } from "../rag/fusion";
 import type { GroupBy, RetrievalMode, SearchScope } from "../schemas";
-import { loadChunks } from "../storage/documents";
+import { chunkRefs, loadChunks } from "../storage/documents";
 import { searchPorter, searchTrigram, termIdf } from "../storage/lexical";
 import { HashingEmbedder } from "../rag/embedding/hashing";
 import { contentTerms } from "../rag/text";
@@ -108,31 +108,35 @@ export async function hybridSearch(
   const [lexical, vector] = await Promise.all([lexicalPromise, vectorPromise]);
 
   const t1 = performance.now();
-  const rows = await loadChunks(db, [...new Set([...lexical.ids, ...vector.ids])], scope);
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  // Fusion and grouping need only ids and document ids; content is loaded for the returned chunks.
+  const refs = await chunkRefs(db, [...new Set([...lexical.ids, ...vector.ids])], scope);
+  const documentOf = new Map(refs.map((r) => [r.id, r.documentId]));
   // Only ids that exist (and pass the scope) take part, so ranks are dense within each list.
   const fused = reciprocalRankFusion([
-    { name: "lexical", ids: lexical.ids.filter((id) => byId.has(id)), weight: p.config.FUSION_LEXICAL_WEIGHT },
-    { name: "vector", ids: vector.ids.filter((id) => byId.has(id)).slice(0, vectorDepth), weight: p.config.FUSION_VECTOR_WEIGHT },
+    { name: "lexical", ids: lexical.ids.filter((id) => documentOf.has(id)), weight: p.config.FUSION_LEXICAL_WEIGHT },
+    { name: "vector", ids: vector.ids.filter((id) => documentOf.has(id)).slice(0, vectorDepth), weight: p.config.FUSION_VECTOR_WEIGHT },
   ]);
   const kept: typeof fused = [];
   const documentsSeen = new Set<string>();
   for (const f of fused) {
     if (kept.length >= topK) break;
     if (groupBy === "document") {
-      const documentId = byId.get(f.id)!.documentId;
+      const documentId = documentOf.get(f.id)!;
       if (documentsSeen.has(documentId)) continue;
       documentsSeen.add(documentId);
     }
     kept.push(f);
   }
-  const results = kept.map((f) => {
-    const r = byId.get(f.id)!;
-    return {
+  const byId = new Map((await loadChunks(db, kept.map((f) => f.id))).map((r) => [r.id, r]));
+  const results: RetrievedChunk[] = [];
+  for (const f of kept) {
+    const r = byId.get(f.id);
+    if (!r) continue; // deleted since the candidates were checked
+    results.push({
       chunk_id: r.id, document_id: r.documentId, title: r.title, source: r.source, domain: r.domain, heading: r.heading, content: r.content,
       score: Math.round(f.score * 1e6) / 1e6, lexical_rank: f.ranks.lexical, vector_rank: f.ranks.vector,
-    };
-  });
+    });
+  }
   return {
     results,
     timings_ms: { lexical: round(lexical.ms), vector: round(vector.ms), fusion: round(performance.now() - t1) },
