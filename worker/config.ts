@@ -38,6 +38,8 @@ const ConfigSchema = z.object({
   /** Weights of the lexical and vector lists in reciprocal rank fusion. */
   FUSION_LEXICAL_WEIGHT: z.coerce.number().min(0).max(10).default(1),
   FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(0.5),
+  /** Request log lines (worker/http/logger.ts): every request, failed ones (status ≥ 400), or none. */
+  REQUEST_LOG: z.enum(["all", "errors", "off"]).default("all"),
 });
 
 /** Validated configuration. */
