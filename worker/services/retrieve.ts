@@ -28,7 +28,12 @@ export interface RetrievedChunk {
   vector_rank: number | null;
 }
 
-/** Retrieval output with stage timings in ms. */
+/**
+ * Retrieval output with stage timings in ms, each measured from the start of retrieval: `lexical`
+ * until the BM25 lists are in, `vector` until the vector list is in (query embedding and IDF
+ * lookup included); `fusion` from both lists to the answer (candidate check, fusion, grouping and
+ * loading the returned chunks).
+ */
 export interface RetrievalResult {
   results: RetrievedChunk[];
   timings_ms: { lexical: number; vector: number; fusion: number };
@@ -71,6 +76,12 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
  * "lexical" or "vector" runs one retriever alone (its list is then the ranking). With `groupBy`
  * "document", the chunks are ranked as usual (fused over deeper candidate lists) and only the
  * best chunk of each document is kept: at most `topK` chunks of distinct documents.
+ *
+ * Candidates are checked (they must exist and be inside the scope) and grouped on ids alone; the
+ * content is read for the returned chunks only. Five D1 statements at most (porter and trigram
+ * search, term statistics, candidate check, content) and one vector index query.
+ *
+ * @throws Error from D1 or the vector index (e.g. a query vector whose dimensions differ from the index's).
  */
 export async function hybridSearch(
   env: Env,
