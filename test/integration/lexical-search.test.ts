@@ -10,6 +10,7 @@ import { database } from "../../worker/db/client";
 import { buildMatchExpressions } from "../../worker/rag/fts-query";
 import { contentTerms } from "../../worker/rag/text";
 import { ingestDocuments } from "../../worker/services/ingest";
+import { hybridSearch } from "../../worker/services/retrieve";
 import { BM25_WEIGHTS, searchPorter, searchTrigram, termStats } from "../../worker/storage/lexical";
 
 /** The join-first form of the porter query (as before the optimisation), optionally with a domain filter. */
@@ -42,6 +43,7 @@ beforeAll(async () => {
     });
   }
   docs.push({ source: "ko/1.txt", title: "상태", content: "컴포넌트의 상태를 관리하는 방법과 상태 끌어올리기.", content_type: "text" as const });
+  docs.push({ source: "tagged/1.txt", title: "Tagged walrus", content: "A tagged walrus naps on the harbour ice at low tide.", content_type: "text" as const, metadata: { domain: "odd", tags: ["naps"] } });
   const outcomes = await ingestDocuments(env, p, docs);
   expect(outcomes.every((o) => o.ok)).toBe(true);
 });
@@ -89,9 +91,29 @@ describe("termStats", () => {
     expect(stats.n).toBe(n);
     expect([...stats.df.keys()]).toEqual([glacier, "zzqxunknownterm", harbour]);
     expect(stats.df.get(glacier)).toBe(6);
-    expect(stats.df.get(harbour)).toBe(18);
+    expect(stats.df.get(harbour)).toBe(19);
     expect(stats.df.get("zzqxunknownterm")).toBe(0);
     const empty = await termStats(db, []);
     expect(empty).toEqual({ n, df: new Map() });
+  });
+});
+
+describe("hybrid search candidates", () => {
+  it("checks vector candidates against the tag scope and returns the stored content of each result", async () => {
+    const p = providers(env);
+    for (const mode of ["vector", "hybrid"] as const) {
+      const all = await hybridSearch(env, p, "walrus harbour ice tide", 10, undefined, mode);
+      expect(all.results.length).toBe(10);
+      expect(all.results.map((r) => r.source)).not.toEqual(["tagged/1.txt"]);
+      const tagged = await hybridSearch(env, p, "walrus harbour ice tide", 10, { domains: [], tags: ["naps"] }, mode);
+      expect(tagged.results.map((r) => r.source)).toEqual(["tagged/1.txt"]);
+      expect(tagged.results[0]).toMatchObject({ domain: "odd", title: "Tagged walrus", score: expect.any(Number) });
+      expect(tagged.results[0][mode === "vector" ? "vector_rank" : "lexical_rank"]).toBe(1);
+      for (const r of all.results) {
+        const row = await env.DB.prepare("SELECT content, document_id FROM chunks WHERE id = ?").bind(r.chunk_id).first<{ content: string; document_id: string }>();
+        expect(r.content).toBe(row!.content);
+        expect(r.document_id).toBe(row!.document_id);
+      }
+    }
   });
 });
