@@ -13,12 +13,12 @@
  *     path, stops it; with `--compare <ref>` also exports that revision's sources;
  *  3. starts one server per version, each on its own copy of the ingested state, with the chosen
  *     dev-server flags (`--dev-flags`), warms each up (vector index loaded, code compiled);
- *  4. for each client count, for each version in turn: GET /health, then POST /api/rag/query
- *     `{query, top_k}` with autocannon, each request a query not sent to that server before
- *     (no result is ever served twice, so no cache could help); records exact latency
- *     percentiles, throughput, the server-side stage timings, the load average and the CPU time of
- *     every process of the dev server (wrangler, its proxy workerd, the Worker's workerd) and of
- *     the load generator per request;
+ *  4. for each round, each client count, each version in turn (in alternating order from round to
+ *     round): GET /health, then POST /api/rag/query `{query, top_k}` with autocannon, each request a
+ *     query not sent to that server before (no result is ever served twice, so no cache could
+ *     help); records exact latency percentiles, throughput, the server-side stage timings, the
+ *     load average and the CPU time per request of every process of the dev server (wrangler, its
+ *     proxy workerd, the Worker's workerd) and of the load generator; pools the rounds;
  *  5. stops the servers, writes the figures to bench-results/latency-<ISO timestamp>.json and
  *     prints Markdown tables for BENCHMARKS.md.
  *
@@ -79,6 +79,8 @@ Options:
   --warmup <n>        unmeasured requests per endpoint and client count before each (default 20)
   --clients <list>    client counts, comma-separated (default 1,10)
   --top-k <n>         top_k of the queries (default 5)
+  --rounds <n>        measure every version and client count n times, the versions in alternating
+                      order (A B, then B A, ...); the summary pools the rounds (default 1)
   --compare <ref>     also measure the Worker of git revision <ref> (e.g. main) on a copy of the data
   --dev-flags <f>     fast (default): X_LOCAL_OBSERVABILITY=false and --log-level warn;
                       default: wrangler dev's defaults
@@ -94,6 +96,7 @@ interface Options {
   warmup: number;
   clients: number[];
   topK: number;
+  rounds: number;
   compare?: string;
   devFlags: DevFlags;
   timeoutS: number;
@@ -115,6 +118,7 @@ function parseCli(): Options {
     warmup: { type: "string" },
     clients: { type: "string" },
     "top-k": { type: "string" },
+    rounds: { type: "string" },
     compare: { type: "string" },
     "dev-flags": { type: "string" },
     timeout: { type: "string" },
@@ -133,6 +137,7 @@ function parseCli(): Options {
     warmup: cli.int("warmup", v.warmup, 20, 0, 10_000),
     clients,
     topK: cli.int("top-k", v["top-k"], 5, 1, 50),
+    rounds: cli.int("rounds", v.rounds, 1, 1, 20),
     compare: v.compare,
     devFlags: devFlags as DevFlags,
     timeoutS: cli.int("timeout", v.timeout, 30, 1, 3600),
@@ -205,11 +210,32 @@ type CpuPerRequest = Record<ProcessCpu["role"] | "loadgen", number>;
 interface Run extends LoadResult {
   version: string;
   clients: number;
+  /** 1-based round of the measurement. */
+  round: number;
   loadAverage: [number, number, number];
   cpuMsPerRequest: CpuPerRequest;
   /** Server-side stage timings of the rag/query answers (`timings_ms`), ms. */
   serverTimingsMs?: Record<string, LatencyStats>;
 }
+
+/** One row of the summary: a version, client count and endpoint, pooled over the rounds. */
+interface Summary {
+  version: string;
+  clients: number;
+  name: string;
+  rounds: number;
+  responses: number;
+  /** Percentiles over every HTTP 200 answer of the rounds. */
+  latencyMs: LatencyStats;
+  /** Mean of the rounds' throughputs. */
+  throughputRps: number;
+  /** Mean of the rounds' 1-minute load averages (taken before each). */
+  loadAverage: number;
+  /** Mean over the answers of the rounds. */
+  cpuMsPerRequest: CpuPerRequest;
+}
+
+const round2 = (x: number) => round(x, 2);
 
 function cpuDelta(before: ProcessCpu[], after: ProcessCpu[], loadgenMs: number, requests: number): CpuPerRequest {
   const out: CpuPerRequest = { wrangler: 0, "workerd-proxy": 0, "workerd-user": 0, esbuild: 0, other: 0, loadgen: loadgenMs / requests };
@@ -235,15 +261,16 @@ async function main(): Promise<number> {
   const opts = parseCli();
   state.keep = opts.keep;
   const startedAt = new Date();
+  const loadAtStart = os.loadavg().map((l) => round2(l));
   const command = commandLine();
 
   const source = opts.docs ?? opts.dataset!;
   if (!(await stat(source).catch(() => undefined))?.isDirectory()) throw new Error(`folder not found: ${source}`);
   const workload = await loadWorkload(opts);
-  const perServer = opts.clients.length * (opts.requests + opts.warmup + Math.max(...opts.clients));
+  const perServer = opts.rounds * opts.clients.reduce((n, c) => n + opts.requests + opts.warmup + c, 0);
   log(`${workload.name}: ${workload.documents.length} documents, ${workload.queries.length} distinct queries (${perServer} needed per server)`);
   if (workload.queries.length < perServer) {
-    throw new Error(`not enough distinct queries: ${workload.queries.length} < ${perServer}; lower --requests, --warmup or the client counts`);
+    throw new Error(`not enough distinct queries: ${workload.queries.length} < ${perServer}; lower --requests, --warmup, --rounds or the client counts`);
   }
 
   const { tmp, persistTo, migrationsLog, devLog } = await lifecycle.createTemp("edge-rag-latency-");
@@ -279,63 +306,87 @@ async function main(): Promise<number> {
     lifecycle.checkInterrupted();
   }
 
-  // Query positions: each (version, client count) run takes the same slice, so versions see the same queries.
+  // Query positions: each (round, client count) takes its own slice, the same for every version, so
+  // that every version answers the same queries and no server sees a query twice.
   let cursor = 0;
-  const slices = new Map<number, number>();
-  for (const c of opts.clients) {
-    slices.set(c, cursor);
-    cursor += opts.requests + opts.warmup + c;
+  const slices = new Map<string, number>();
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const c of opts.clients) {
+      slices.set(`${round}/${c}`, cursor);
+      cursor += opts.requests + opts.warmup + c;
+    }
   }
   const issues: string[] = [];
   const warnings: string[] = [];
   const runs: Run[] = [];
 
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const clients of opts.clients) {
+      for (const v of round % 2 === 1 ? versions : [...versions].reverse()) {
+        const url = v.server!.url;
+        const offset = slices.get(`${round}/${clients}`)!;
+        const timings: Record<string, number[]> = {};
+        let next = offset;
+        const health: EndpointSpec = { name: "baseline GET /health", method: "GET", path: "/health" };
+        const query = (record: boolean): EndpointSpec => ({
+          name: `POST /api/rag/query {query, top_k: ${opts.topK}}`,
+          method: "POST",
+          path: "/api/rag/query",
+          body: () => ({ query: workload.queries[next++], top_k: opts.topK }),
+          inspect: (b) => {
+            const body = b as { results?: unknown[]; timings_ms?: Record<string, number> };
+            if (record) for (const [k, ms] of Object.entries(body.timings_ms ?? {})) (timings[k] ??= []).push(ms);
+            return body.results?.length ? undefined : "no results";
+          },
+        });
+        for (const { spec, warm } of [{ spec: health, warm: health }, { spec: query(true), warm: query(false) }]) {
+          lifecycle.checkInterrupted();
+          if (opts.warmup > 0) await runLoad(warm, { url, requests: opts.warmup, connections: clients, timeoutS: opts.timeoutS });
+          const loadAverage = os.loadavg().map((l) => round2(l)) as [number, number, number];
+          const before = await processCpu(v.server!.pid);
+          const cpu0 = process.cpuUsage();
+          const r = await runLoad(spec, { url, requests: opts.requests, connections: clients, timeoutS: opts.timeoutS, keepSamples: true });
+          const cpu1 = process.cpuUsage(cpu0);
+          const after = await processCpu(v.server!.pid);
+          const run: Run = {
+            ...r, version: v.label, clients, round, loadAverage,
+            cpuMsPerRequest: cpuDelta(before, after, (cpu1.user + cpu1.system) / 1000, Math.max(1, r.responses)),
+          };
+          if (spec.path === "/api/rag/query") run.serverTimingsMs = Object.fromEntries(Object.entries(timings).map(([k, a]) => [k, roundStats(latencyStats(a))]));
+          log(
+            `round ${round}, ${v.label}, ${clients} client(s), ${spec.name}: p50 ${num(r.latencyMs.p50, 1)} / p95 ${num(r.latencyMs.p95, 1)} ms, ${num(r.throughputRps, 1)} req/s` +
+              ` (load ${loadAverage[0]}; CPU ms/request: workerd ${num(run.cpuMsPerRequest["workerd-user"], 2)}, proxy ${num(run.cpuMsPerRequest["workerd-proxy"], 2)}, wrangler ${num(run.cpuMsPerRequest.wrangler, 2)})`,
+          );
+          if (r.non200 > 0 || r.errors > 0 || r.responses < r.requested) {
+            issues.push(`${v.label}, ${clients} client(s), ${spec.name}: ${r.non200} non-200, ${r.errors} errors, ${r.responses}/${r.requested} responses; ${r.errorSamples.join(" | ")}`);
+          }
+          if (r.emptyAnswers > 0) warnings.push(`${v.label}, ${clients} client(s), ${spec.name}: ${r.emptyAnswers} answer(s) without results`);
+          runs.push(run);
+        }
+        if (next - offset > opts.requests + opts.warmup + clients) warnings.push(`${v.label}, ${clients} client(s): ${next - offset} queries drawn for ${opts.requests + opts.warmup} requests`);
+      }
+    }
+  }
+
+  // Pooled over the rounds: latency percentiles of all answers, throughput and CPU per request as means.
+  const summary: Summary[] = [];
   for (const clients of opts.clients) {
     for (const v of versions) {
-      const url = v.server!.url;
-      const offset = slices.get(clients)!;
-      const timings: Record<string, number[]> = {};
-      let next = offset;
-      const specs: { spec: EndpointSpec; warm: EndpointSpec }[] = [];
-      const health: EndpointSpec = { name: "baseline GET /health", method: "GET", path: "/health" };
-      specs.push({ spec: health, warm: health });
-      const query = (record: boolean): EndpointSpec => ({
-        name: `POST /api/rag/query {query, top_k: ${opts.topK}}`,
-        method: "POST",
-        path: "/api/rag/query",
-        body: () => ({ query: workload.queries[next++], top_k: opts.topK }),
-        inspect: (b) => {
-          const body = b as { results?: unknown[]; timings_ms?: Record<string, number> };
-          if (record) for (const [k, ms] of Object.entries(body.timings_ms ?? {})) (timings[k] ??= []).push(ms);
-          return body.results?.length ? undefined : "no results";
-        },
-      });
-      specs.push({ spec: query(true), warm: query(false) });
-      for (const { spec, warm } of specs) {
-        lifecycle.checkInterrupted();
-        if (opts.warmup > 0) await runLoad(warm, { url, requests: opts.warmup, connections: clients, timeoutS: opts.timeoutS });
-        const loadAverage = os.loadavg().map((l) => round(l, 2)) as [number, number, number];
-        const before = await processCpu(v.server!.pid);
-        const cpu0 = process.cpuUsage();
-        const r = await runLoad(spec, { url, requests: opts.requests, connections: clients, timeoutS: opts.timeoutS });
-        const cpu1 = process.cpuUsage(cpu0);
-        const after = await processCpu(v.server!.pid);
-        const run: Run = {
-          ...r, version: v.label, clients, loadAverage,
-          cpuMsPerRequest: cpuDelta(before, after, (cpu1.user + cpu1.system) / 1000, Math.max(1, r.responses)),
-        };
-        if (spec.path === "/api/rag/query") run.serverTimingsMs = Object.fromEntries(Object.entries(timings).map(([k, a]) => [k, roundStats(latencyStats(a))]));
-        log(
-          `${v.label}, ${clients} client(s), ${spec.name}: p50 ${num(r.latencyMs.p50, 1)} / p95 ${num(r.latencyMs.p95, 1)} ms, ${num(r.throughputRps, 1)} req/s` +
-            ` (load ${loadAverage[0]}; CPU ms/request: workerd ${num(run.cpuMsPerRequest["workerd-user"], 2)}, proxy ${num(run.cpuMsPerRequest["workerd-proxy"], 2)}, wrangler ${num(run.cpuMsPerRequest.wrangler, 2)})`,
-        );
-        if (r.non200 > 0 || r.errors > 0 || r.responses < r.requested) {
-          issues.push(`${v.label}, ${clients} client(s), ${spec.name}: ${r.non200} non-200, ${r.errors} errors, ${r.responses}/${r.requested} responses; ${r.errorSamples.join(" | ")}`);
-        }
-        if (r.emptyAnswers > 0) warnings.push(`${v.label}, ${clients} client(s), ${spec.name}: ${r.emptyAnswers} answer(s) without results`);
-        runs.push(run);
+      for (const name of [...new Set(runs.map((r) => r.name))]) {
+        const group = runs.filter((r) => r.version === v.label && r.clients === clients && r.name === name);
+        if (group.length === 0) continue;
+        const responses = group.reduce((n, r) => n + r.responses, 0);
+        const cpu = Object.fromEntries(
+          (Object.keys(group[0].cpuMsPerRequest) as (keyof CpuPerRequest)[]).map((k) => [k, round(group.reduce((n, r) => n + r.cpuMsPerRequest[k] * r.responses, 0) / Math.max(1, responses), 3)]),
+        ) as CpuPerRequest;
+        summary.push({
+          version: v.label, clients, name, rounds: group.length, responses,
+          latencyMs: roundStats(latencyStats(group.flatMap((r) => r.samplesMs ?? []))),
+          throughputRps: round(group.reduce((n, r) => n + r.throughputRps, 0) / group.length, 2),
+          loadAverage: round2(group.reduce((n, r) => n + r.loadAverage[0], 0) / group.length),
+          cpuMsPerRequest: cpu,
+        });
       }
-      if (next - offset > opts.requests + opts.warmup + clients) warnings.push(`${v.label}, ${clients} client(s): ${next - offset} queries drawn for ${opts.requests + opts.warmup} requests`);
     }
   }
 
@@ -346,9 +397,11 @@ async function main(): Promise<number> {
   const result = {
     ...resultHeader({ startedAt, command, machine, versions: versionsInfo }),
     options: { ...opts, devFlagsApplied: flags },
+    loadAverageAtStart: loadAtStart,
     workload: { name: workload.name, documents: workload.documents.length, chunks: counted.chunks, queries: workload.queries.length, ingestSeconds: round(ingest.seconds) },
     code: versions.map(({ label, commit, dirty, sha256 }) => ({ label, commit, dirty, sha256 })),
-    runs: runs.map((r) => ({ ...r, latencyMs: roundStats(r.latencyMs), seconds: round(r.seconds), throughputRps: round(r.throughputRps, 2) })),
+    summary,
+    runs: runs.map(({ samplesMs, ...r }) => ({ ...r, samplesMs: samplesMs?.map((x) => round(x, 2)), latencyMs: roundStats(r.latencyMs), seconds: round(r.seconds), throughputRps: round(r.throughputRps, 2) })),
     ok: issues.length === 0,
     issues,
     warnings,
@@ -359,7 +412,7 @@ async function main(): Promise<number> {
   const lines: string[] = [];
   lines.push(`## edge-rag latency, ${startedAt.toISOString()}`, "");
   lines.push(`- Command: \`${command}\` (in the repository root)`);
-  lines.push(`- Machine: ${machine.os}; ${machine.cpus} CPUs (${machine.cpuModel}); ${num(machine.totalMemGiB, 1)} GiB RAM; Node ${machine.node}; load average before the run ${runs[0]?.loadAverage.join(" / ") ?? "?"}`);
+  lines.push(`- Machine: ${machine.os}; ${machine.cpus} CPUs (${machine.cpuModel}); ${num(machine.totalMemGiB, 1)} GiB RAM; Node ${machine.node}; load average at the start ${loadAtStart.join(" / ")} (1/5/15 min), before each row in the table`);
   lines.push(
     `- Server: \`${[...Object.entries(flags.env).map(([k, val]) => `${k}=${val}`), "wrangler dev --local", ...flags.args].join(" ")}\` (wrangler ${versionsInfo.wrangler}), one per version on a copy of the same state; ` +
       `code: ${versions.map((v) => `${v.label} = ${v.commit?.slice(0, 10) ?? "?"}${v.dirty ? " + uncommitted changes" : ""}`).join(", ")}`,
@@ -369,22 +422,33 @@ async function main(): Promise<number> {
       `every rag/query with a query its server has not seen (autocannon ${versionsInfo.autocannon}, on the same machine); exact nearest-rank percentiles over the HTTP 200 answers`,
   );
   lines.push("");
+  lines.push(`Pooled over ${opts.rounds} round(s) (versions in alternating order); latency percentiles over all answers, the other columns means of the rounds:`, "");
   lines.push("| Version | Clients | Endpoint | p50 ms | p95 ms | p99 ms | Req/s | Load | CPU ms/req: Worker workerd | proxy workerd | wrangler | load generator |");
   lines.push("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-  for (const r of runs) {
+  for (const r of summary) {
     const c = r.cpuMsPerRequest;
     lines.push(
-      `| ${r.version} | ${r.clients} | ${r.name} | ${num(r.latencyMs.p50, 1)} | ${num(r.latencyMs.p95, 1)} | ${num(r.latencyMs.p99, 1)} | ${num(r.throughputRps, 1)} | ${num(r.loadAverage[0], 2)} | ` +
+      `| ${r.version} | ${r.clients} | ${r.name} | ${num(r.latencyMs.p50, 1)} | ${num(r.latencyMs.p95, 1)} | ${num(r.latencyMs.p99, 1)} | ${num(r.throughputRps, 1)} | ${num(r.loadAverage, 2)} | ` +
         `${num(c["workerd-user"], 2)} | ${num(c["workerd-proxy"], 2)} | ${num(c.wrangler, 2)} | ${num(c.loadgen, 2)} |`,
     );
   }
   lines.push("");
+  if (opts.rounds > 1) {
+    lines.push("Each round (p50 / p95 ms):", "");
+    lines.push("| Version | Clients | Endpoint | " + Array.from({ length: opts.rounds }, (_, i) => `round ${i + 1}`).join(" | ") + " |");
+    lines.push("|---|---:|---|" + "---:|".repeat(opts.rounds));
+    for (const r of summary) {
+      const per = runs.filter((x) => x.version === r.version && x.clients === r.clients && x.name === r.name).sort((a, b) => a.round - b.round);
+      lines.push(`| ${r.version} | ${r.clients} | ${r.name} | ${per.map((x) => `${num(x.latencyMs.p50, 1)} / ${num(x.latencyMs.p95, 1)}`).join(" | ")} |`);
+    }
+    lines.push("");
+  }
   const withTimings = runs.filter((r) => r.serverTimingsMs);
   if (withTimings.length > 0) {
-    lines.push("| Version | Clients | Server-side stage (timings_ms) p50 / p95 ms |");
-    lines.push("|---|---:|---|");
+    lines.push("| Version | Clients | Round | Server-side stage (timings_ms) p50 / p95 ms |");
+    lines.push("|---|---:|---:|---|");
     for (const r of withTimings) {
-      lines.push(`| ${r.version} | ${r.clients} | ${Object.entries(r.serverTimingsMs!).map(([k, s]) => `${k} ${num(s.p50, 0)} / ${num(s.p95, 0)}`).join("; ")} |`);
+      lines.push(`| ${r.version} | ${r.clients} | ${r.round} | ${Object.entries(r.serverTimingsMs!).map(([k, s]) => `${k} ${num(s.p50, 0)} / ${num(s.p95, 0)}`).join("; ")} |`);
     }
     lines.push("");
   }
