@@ -28,8 +28,7 @@
  * every query answered 200, 1 when the run finished with errors (they are reported, and the JSON
  * written) or failed, 2 on bad usage, 130 on SIGINT.
  */
-import { createHash } from "node:crypto";
-import { cp, mkdir, readdir, readFile, stat, symlink } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { evaluate } from "../worker/rag/eval/metrics.ts";
 import type { Evaluation } from "../worker/rag/eval/metrics.ts";
@@ -38,6 +37,7 @@ import type { LatencyStats } from "./lib/bench-load.ts";
 import { choosePort } from "./lib/bench-server.ts";
 import { CommandLine, shellQuote } from "./lib/cli.ts";
 import { loadDataset } from "./lib/eval-datasets.ts";
+import { snapshotSources } from "./lib/sources.ts";
 import type { CorpusSelection, EvalDataset, EvalQuery } from "./lib/eval-datasets.ts";
 import { runFts5, runMiniSearch, runOrama } from "./lib/eval-peers.ts";
 import type { PeerRun } from "./lib/eval-peers.ts";
@@ -190,42 +190,6 @@ function describeError(status: number, text: string): string {
     // not JSON
   }
   return `${status}: ${text.replace(/\s+/g, " ").trim().slice(0, 300)}`;
-}
-
-/** Files and folders of the repository that make up the Worker as `wrangler dev` builds it. */
-const SNAPSHOT_ENTRIES = ["wrangler.toml", "package.json", "tsconfig.json", "worker-configuration.d.ts", ".dev.vars", "worker", "durable-objects", "migrations"];
-
-/** Every file under `dir` (relative paths, sorted). */
-async function listFiles(dir: string, base = dir, out: string[] = []): Promise<string[]> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) await listFiles(full, base, out);
-    else if (entry.isFile()) out.push(path.relative(base, full));
-  }
-  return out.sort();
-}
-
-/**
- * Copies the Worker's sources into `target` (with `node_modules` as a symlink to the repository's)
- * so that the dev server builds and watches a frozen copy.
- *
- * @returns The number of files and a SHA-256 over their relative paths and contents, which
- *   identifies the code version that was measured.
- */
-async function snapshotSources(target: string): Promise<{ files: number; sha256: string }> {
-  await mkdir(target, { recursive: true });
-  for (const entry of SNAPSHOT_ENTRIES) {
-    const from = path.join(REPO_ROOT, entry);
-    if (!(await stat(from).catch(() => undefined))) continue;
-    await cp(from, path.join(target, entry), { recursive: true });
-  }
-  await symlink(path.join(REPO_ROOT, "node_modules"), path.join(target, "node_modules"), "dir");
-  const hash = createHash("sha256");
-  const files = (await listFiles(target)).filter((f) => !f.startsWith(`node_modules${path.sep}`));
-  for (const f of files) {
-    hash.update(f).update("\0").update(await readFile(path.join(target, f))).update("\0");
-  }
-  return { files: files.length, sha256: hash.digest("hex") };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,7 +440,7 @@ async function main(): Promise<number> {
   let snapshot: { files: number; sha256: string } | undefined;
   if (opts.snapshot) {
     serverRoot = path.join(tmp, "src");
-    snapshot = await snapshotSources(serverRoot);
+    snapshot = await snapshotSources(REPO_ROOT, serverRoot);
     log(`snapshot of the Worker's sources: ${snapshot.files} files, sha256 ${snapshot.sha256.slice(0, 12)}`);
   }
 

@@ -46,19 +46,39 @@ const ConfigSchema = z.object({
   PRF_TERMS: z.coerce.number().int().min(0).max(32).default(20),
   /** Rocchio weight β of the feedback chunks' centroid on the offline query embedding. */
   PRF_BETA: z.coerce.number().min(0).max(10).default(1),
+  /** Request log lines (worker/http/logger.ts): every request, failed ones (status ≥ 400), or none. */
+  REQUEST_LOG: z.enum(["all", "errors", "off"]).default("all"),
 });
 
 /** Validated configuration. */
 export type AppConfig = z.infer<typeof ConfigSchema>;
 
-/** Reads and validates the configuration; throws an Error naming the bad variable. */
+/**
+ * Validated configurations by bindings object. workerd hands every request of an isolate the same
+ * `env` object, so the variables are parsed once per isolate instead of once per request; a
+ * different object (another isolate, or a test's modified copy) is parsed on its own.
+ */
+const configs = new WeakMap<object, AppConfig>();
+
+/**
+ * Reads and validates the configuration from the bindings and vars, once per `env` object (the
+ * result is cached and frozen: treat `env` as immutable, as workerd does).
+ *
+ * @param env The Worker's bindings and vars.
+ * @returns The validated configuration, defaults applied and numbers coerced.
+ * @throws Error naming each bad variable (`Invalid configuration: NAME: message; …`), or when
+ *   CHUNK_OVERLAP is not smaller than CHUNK_SIZE. A failed parse is not cached.
+ */
 export function readConfig(env: Env): AppConfig {
+  const cached = configs.get(env);
+  if (cached) return cached;
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     throw new Error(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }
-  const config = parsed.data;
+  const config = Object.freeze(parsed.data);
   if (config.CHUNK_OVERLAP >= config.CHUNK_SIZE) throw new Error("CHUNK_OVERLAP must be smaller than CHUNK_SIZE");
+  configs.set(env, config);
   return config;
 }
 
@@ -81,7 +101,13 @@ function requireAi(env: Env): AiRunner {
   return ai;
 }
 
-/** Builds the providers for a request or queue batch. */
+/**
+ * Builds the providers for a request or queue batch from the (cached) configuration. The provider
+ * objects are cheap and made per call: they hold clients and Durable Object stubs, which are not
+ * shared across requests.
+ *
+ * @throws Error from {@link readConfig}, or when the selected provider's key or binding is missing.
+ */
 export function providers(env: Env): Providers {
   const config = readConfig(env);
   const embedder: Embedder =

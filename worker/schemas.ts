@@ -56,8 +56,7 @@ export type RetrievalMode = z.infer<typeof RetrievalModeSchema>;
 export const GroupBySchema = z.enum(["chunk", "document"]);
 export type GroupBy = z.infer<typeof GroupBySchema>;
 
-/** Body of `POST /api/rag/query`; `top_k` is at most MAX_TOP_K (50 unless configured). */
-export function ragQuerySchema(maxTopK: number) {
+function buildRagQuerySchema(maxTopK: number) {
   return z.object({
     query: Query,
     top_k: z.number().int().min(1).max(maxTopK).default(5),
@@ -65,6 +64,18 @@ export function ragQuerySchema(maxTopK: number) {
     mode: RetrievalModeSchema.default("hybrid"),
     group_by: GroupBySchema.default("chunk"),
   });
+}
+
+const ragQuerySchemas = new Map<number, ReturnType<typeof buildRagQuerySchema>>();
+
+/**
+ * Body of `POST /api/rag/query`; `top_k` is at most `maxTopK` (MAX_TOP_K, 50 unless configured).
+ * The schema is built once per `maxTopK` value and reused.
+ */
+export function ragQuerySchema(maxTopK: number): ReturnType<typeof buildRagQuerySchema> {
+  let schema = ragQuerySchemas.get(maxTopK);
+  if (!schema) ragQuerySchemas.set(maxTopK, (schema = buildRagQuerySchema(maxTopK)));
+  return schema;
 }
 
 /**

@@ -83,6 +83,8 @@ export interface LoadOptions {
   connections: number;
   /** Per-request timeout in seconds (a timed-out request counts as an error). */
   timeoutS: number;
+  /** Also return every latency of the HTTP 200 answers (`samplesMs`), e.g. to pool several runs. */
+  keepSamples?: boolean;
 }
 
 /** Latency statistics in milliseconds. */
@@ -124,6 +126,8 @@ export interface LoadResult {
   latencyMs: LatencyStats;
   /** autocannon's own histogram of the 2xx latencies, for comparison. */
   autocannonLatencyMs: { p50: number; p90: number; p97_5: number; p99: number; mean: number; max: number };
+  /** Latencies of the HTTP 200 answers in ms, in arrival order; only with `keepSamples`. */
+  samplesMs?: number[];
   /** Wall-clock seconds from the start of the run until its last response. */
   seconds: number;
   /** Responses per second over `seconds`. */
@@ -249,6 +253,7 @@ export function runLoad(spec: EndpointSpec, options: LoadOptions): Promise<LoadR
             errorSamples,
             emptyAnswers,
             latencyMs: latencyStats(latencies),
+            ...(options.keepSamples ? { samplesMs: latencies } : {}),
             autocannonLatencyMs: {
               p50: result.latency.p50,
               p90: result.latency.p90,

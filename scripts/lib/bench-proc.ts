@@ -348,3 +348,47 @@ export function killProcessGroupSync(pgid: number): void {
     // already gone
   }
 }
+
+/** Clock ticks per second of `/proc/<pid>/stat` times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time used so far by one process of a dev server's tree. */
+export interface ProcessCpu {
+  pid: number;
+  /**
+   * What the process is: `wrangler` (Node), `workerd-proxy` (wrangler's proxy in front of the
+   * Worker, listening on the dev server's port), `workerd-user` (the Worker, its Durable Objects
+   * and local D1; its entry socket is on an ephemeral port), `esbuild`, or `other`.
+   */
+  role: "wrangler" | "workerd-proxy" | "workerd-user" | "esbuild" | "other";
+  /** User plus system CPU time in milliseconds since the process started. */
+  cpuMs: number;
+}
+
+/**
+ * CPU times of the processes in the tree under `root` (from `/proc/<pid>/stat` fields 14 and 15),
+ * each with its role. Processes that exit while being read are left out.
+ *
+ * @param root Pid of the tree's root (the spawned wrangler process).
+ */
+export async function processCpu(root: number): Promise<ProcessCpu[]> {
+  const tree = processTree(root, await listProcesses());
+  const out: ProcessCpu[] = [];
+  for (const p of tree) {
+    try {
+      const stat = await readFile(`/proc/${p.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+      let role: ProcessCpu["role"] = "other";
+      if (p.comm === "workerd") {
+        const cmdline = (await readFile(`/proc/${p.pid}/cmdline`, "utf8")).split("\0");
+        role = cmdline.some((a) => /^--socket-addr=entry=.*:0$/.test(a)) ? "workerd-user" : "workerd-proxy";
+      } else if (p.comm === "esbuild") role = "esbuild";
+      else if (p.comm.startsWith("node")) role = "wrangler";
+      out.push({ pid: p.pid, role, cpuMs });
+    } catch {
+      // exited in the meantime
+    }
+  }
+  return out;
+}

@@ -173,12 +173,16 @@ export interface DevServerOptions extends WranglerContext {
    * `--var NAME:VALUE` (e.g. `{ MAX_TOP_K: "100" }`). Names must not contain `:`.
    */
   vars?: Record<string, string>;
+  /** Further `wrangler dev` arguments, appended after the others (e.g. `["--log-level", "warn"]`). */
+  extraArgs?: readonly string[];
+  /** Environment variables for wrangler, over the defaults (e.g. `{ X_LOCAL_OBSERVABILITY: "false" }`). */
+  env?: Record<string, string>;
 }
 
 /**
  * Starts `wrangler dev --local --port <port> --ip 127.0.0.1 --persist-to <persistTo>` (plus one
- * `--var NAME:VALUE` per entry of `vars`) in a new process group, with
- * `CLOUDFLARE_CF_FETCH_ENABLED=false` and `WRANGLER_SEND_METRICS=false`, stdout and stderr
+ * `--var NAME:VALUE` per entry of `vars`, then `extraArgs`) in a new process group, with
+ * `CLOUDFLARE_CF_FETCH_ENABLED=false`, `WRANGLER_SEND_METRICS=false` and `env`, stdout and stderr
  * appended to `logFile`, and waits until `GET /health` answers 200.
  *
  * @returns The server; call `stop()` in every outcome (it is also killed on process exit by
@@ -200,7 +204,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (!name || name.includes(":")) throw new Error(`invalid var name for --var: '${name}'`);
     args.push("--var", `${name}:${value}`);
   }
-  const child = spawnWrangler(options, args, options.logFile, baseEnv(options.root));
+  args.push(...(options.extraArgs ?? []));
+  const child = spawnWrangler(options, args, options.logFile, { ...baseEnv(options.root), ...options.env });
   const pid = child.pid;
   if (pid === undefined) {
     await new Promise((resolve) => child.once("error", resolve));

@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { providers } from "../../worker/config";
+import { providers, readConfig } from "../../worker/config";
 import { OpenAIEmbedder } from "../../worker/rag/embedding/openai";
 import { OpenAIGenerator } from "../../worker/rag/generation/openai";
 import { runChatTurn } from "../../worker/services/chat";
@@ -59,6 +59,21 @@ describe("OpenAI-compatible providers", () => {
     expect([p.embedder.name, p.embedder.dimensions, p.generator.name]).toEqual(["openai:text-embedding-3-small", 1536, "openai:gpt-4o-mini"]);
     expect(() => providers({ ...env, GENERATION_PROVIDER: "openai" } as unknown as Env)).toThrow(/OPENAI_API_KEY/);
     expect(() => providers({ ...env, CHUNK_SIZE: "10" } as unknown as Env)).toThrow(/Invalid configuration: CHUNK_SIZE/);
+  });
+
+  it("parses the configuration once per bindings object", () => {
+    const own = { ...env } as Env;
+    const config = readConfig(own);
+    expect(readConfig(own)).toBe(config);
+    expect(providers(own).config).toBe(config);
+    expect(Object.isFrozen(config)).toBe(true);
+    // Another object is parsed on its own, with its own values.
+    const other = readConfig({ ...own, MAX_TOP_K: "7" } as unknown as Env);
+    expect([other.MAX_TOP_K, config.MAX_TOP_K]).toEqual([7, 50]);
+    // A failed parse is not cached: the same bad object fails every time.
+    const bad = { ...own, CHUNK_OVERLAP: "5000" } as unknown as Env;
+    expect(() => readConfig(bad)).toThrow(/CHUNK_OVERLAP must be smaller/);
+    expect(() => readConfig(bad)).toThrow(/CHUNK_OVERLAP must be smaller/);
   });
 });
 

@@ -7,7 +7,7 @@ import { expansionCandidates, expansionTerms, rocchio } from "../rag/feedback";
 import { buildMatchExpressions, expandMatchExpression } from "../rag/fts-query";
 import { reciprocalRankFusion } from "../rag/fusion";
 import type { GroupBy, RetrievalMode, SearchScope } from "../schemas";
-import { loadChunks } from "../storage/documents";
+import { chunkRefs, loadChunks } from "../storage/documents";
 import { idfOf, searchPorter, searchTrigram, termIdf, termStats } from "../storage/lexical";
 import { HashingEmbedder } from "../rag/embedding/hashing";
 import { contentTerms } from "../rag/text";
@@ -31,7 +31,12 @@ export interface RetrievedChunk {
   expansion_rank: number | null;
 }
 
-/** Retrieval output with stage timings in ms. */
+/**
+ * Retrieval output with stage timings in ms, each measured from the start of retrieval: `lexical`
+ * until the BM25 lists are in, `vector` until the vector list is in (query embedding and IDF
+ * lookup included); `fusion` from both lists to the answer (candidate check, fusion, grouping and
+ * loading the returned chunks).
+ */
 export interface RetrievalResult {
   results: RetrievedChunk[];
   timings_ms: { lexical: number; vector: number; fusion: number };
@@ -92,6 +97,11 @@ export interface SearchOptions {
  * pass over the expanded query (the query embedding also moves towards the feedback chunks).
  * With `groupBy` "document", the chunks are ranked as usual (fused over deeper candidate lists)
  * and only the best chunk of each document is kept: at most `topK` chunks of distinct documents.
+ *
+ * Candidates are checked (they must exist and be inside the scope) and grouped on ids alone; the
+ * content is read for the returned chunks only.
+ *
+ * @throws Error from D1 or the vector index (e.g. a query vector whose dimensions differ from the index's).
  */
 export async function hybridSearch(env: Env, p: Providers, query: string, topK: number, options: SearchOptions = {}): Promise<RetrievalResult> {
   const { scope, mode = "hybrid", groupBy = "chunk", feedback: feedbackOn = true } = options;
@@ -131,32 +141,36 @@ export async function hybridSearch(env: Env, p: Providers, query: string, topK: 
 
   const t1 = performance.now();
   const expanded = feedback?.ids ?? [];
-  const rows = await loadChunks(db, [...new Set([...lexical.ids, ...vector.ids, ...expanded])], scope);
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  // Fusion and grouping need only ids and document ids; content is loaded for the returned chunks.
+  const refs = await chunkRefs(db, [...new Set([...lexical.ids, ...vector.ids, ...expanded])], scope);
+  const documentOf = new Map(refs.map((r) => [r.id, r.documentId]));
   // Only ids that exist (and pass the scope) take part, so ranks are dense within each list.
   const fused = reciprocalRankFusion([
-    { name: "lexical", ids: lexical.ids.filter((id) => byId.has(id)), weight: p.config.FUSION_LEXICAL_WEIGHT },
-    { name: "vector", ids: vector.ids.filter((id) => byId.has(id)).slice(0, vectorDepth), weight: p.config.FUSION_VECTOR_WEIGHT },
-    { name: "expansion", ids: expanded.filter((id) => byId.has(id)), weight: p.config.FUSION_EXPANSION_WEIGHT },
+    { name: "lexical", ids: lexical.ids.filter((id) => documentOf.has(id)), weight: p.config.FUSION_LEXICAL_WEIGHT },
+    { name: "vector", ids: vector.ids.filter((id) => documentOf.has(id)).slice(0, vectorDepth), weight: p.config.FUSION_VECTOR_WEIGHT },
+    { name: "expansion", ids: expanded.filter((id) => documentOf.has(id)), weight: p.config.FUSION_EXPANSION_WEIGHT },
   ]);
   const kept: typeof fused = [];
   const documentsSeen = new Set<string>();
   for (const f of fused) {
     if (kept.length >= topK) break;
     if (groupBy === "document") {
-      const documentId = byId.get(f.id)!.documentId;
+      const documentId = documentOf.get(f.id)!;
       if (documentsSeen.has(documentId)) continue;
       documentsSeen.add(documentId);
     }
     kept.push(f);
   }
-  const results = kept.map((f) => {
-    const r = byId.get(f.id)!;
-    return {
+  const byId = new Map((await loadChunks(db, kept.map((f) => f.id))).map((r) => [r.id, r]));
+  const results: RetrievedChunk[] = [];
+  for (const f of kept) {
+    const r = byId.get(f.id);
+    if (!r) continue; // deleted since the candidates were checked
+    results.push({
       chunk_id: r.id, document_id: r.documentId, title: r.title, source: r.source, domain: r.domain, heading: r.heading, content: r.content,
       score: Math.round(f.score * 1e6) / 1e6, lexical_rank: f.ranks.lexical, vector_rank: f.ranks.vector, expansion_rank: f.ranks.expansion,
-    };
-  });
+    });
+  }
   return {
     results,
     timings_ms: { lexical: round(lexical.ms), vector: round(vector.ms), fusion: round(performance.now() - t1) },

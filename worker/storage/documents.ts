@@ -152,6 +152,37 @@ export interface ChunkWithDocument {
   domain: string | null;
 }
 
+/** A chunk's id and its document's id, without content (see {@link chunkRefs}). */
+export interface ChunkRef {
+  id: string;
+  documentId: string;
+}
+
+/** SQL conditions: chunk id in `ids`, and the chunk's document inside the scope. */
+function chunkConditions(ids: readonly string[], scope?: { domains: string[]; tags: string[] }) {
+  const conditions = [inArray(chunks.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`)];
+  if (scope?.domains.length) conditions.push(inArray(documents.domain, sql`(SELECT value FROM json_each(${JSON.stringify(scope.domains)}))`));
+  if (scope?.tags.length) {
+    conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${documents.tags}) t WHERE t.value IN (SELECT value FROM json_each(${JSON.stringify(scope.tags)})))`);
+  }
+  return and(...conditions);
+}
+
+/**
+ * The chunks of `ids` that exist and whose document is inside the scope (domains: any of; tags:
+ * any of), as ids and document ids only: enough to rank and group retrieval candidates before
+ * loading the content of the few that are returned ({@link loadChunks}). Order is not defined.
+ */
+export async function chunkRefs(db: Database, ids: readonly string[], scope?: { domains: string[]; tags: string[] }): Promise<ChunkRef[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: chunks.id, documentId: chunks.documentId })
+    .from(chunks)
+    .innerJoin(documents, eq(documents.id, chunks.documentId))
+    .where(chunkConditions(ids, scope))
+    .all();
+}
+
 /**
  * Loads chunks by id with their document's source, keeping only documents inside the scope
  * (domains: any of; tags: any of). Order is not defined.
@@ -162,16 +193,11 @@ export async function loadChunks(
   scope?: { domains: string[]; tags: string[] },
 ): Promise<ChunkWithDocument[]> {
   if (ids.length === 0) return [];
-  const conditions = [inArray(chunks.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`)];
-  if (scope?.domains.length) conditions.push(inArray(documents.domain, sql`(SELECT value FROM json_each(${JSON.stringify(scope.domains)}))`));
-  if (scope?.tags.length) {
-    conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${documents.tags}) t WHERE t.value IN (SELECT value FROM json_each(${JSON.stringify(scope.tags)})))`);
-  }
   return db
     .select({ id: chunks.id, documentId: chunks.documentId, title: chunks.title, heading: chunks.heading, content: chunks.content, source: documents.source, domain: documents.domain })
     .from(chunks)
     .innerJoin(documents, eq(documents.id, chunks.documentId))
-    .where(and(...conditions))
+    .where(chunkConditions(ids, scope))
     .all();
 }
 

@@ -24,31 +24,44 @@ function scopeSql(scope?: SearchScope) {
   return sql.join(parts, sql``);
 }
 
-/** Top `limit` chunks of the porter index for a MATCH expression (from fts-query.ts). */
-export async function searchPorter(db: Database, match: string, limit: number, scope?: SearchScope): Promise<LexicalHit[]> {
+/**
+ * Top `limit` chunks of one FTS5 index for a MATCH expression, best first (BM25 descending; equal
+ * scores in ascending rowid order, which is the order FTS5 yields matches in and SQLite's sort keeps).
+ *
+ * Without a scope the index is ranked alone and only the `limit` best rows are joined to `chunks`:
+ * joining every match before sorting (thousands of rows for a query with common words) cost about
+ * as much as computing BM25 itself. With a scope the join must come first, since the filter decides
+ * which rows count towards the limit. Both forms return the same rows in the same order.
+ */
+async function searchIndex(db: Database, index: "chunks_fts" | "chunks_trigram", match: string, limit: number, scope?: SearchScope): Promise<LexicalHit[]> {
   const { title, heading, content } = BM25_WEIGHTS;
-  const rows = await db.all<{ id: string; score: number }>(sql`
-    SELECT c.id AS id, -bm25(chunks_fts, ${title}, ${heading}, ${content}) AS score
-    FROM chunks_fts
-    JOIN chunks c ON c.seq = chunks_fts.rowid
+  const table = sql.raw(index);
+  const bm25 = index === "chunks_fts" ? sql`bm25(chunks_fts, ${title}, ${heading}, ${content})` : sql`bm25(chunks_trigram)`;
+  if (!scope?.domains.length && !scope?.tags.length) {
+    return db.all<LexicalHit>(sql`
+      SELECT c.id AS id, -f.r AS score
+      FROM (SELECT rowid, ${bm25} AS r FROM ${table} WHERE ${table} MATCH ${match} ORDER BY r LIMIT ${limit}) f
+      JOIN chunks c ON c.seq = f.rowid
+      ORDER BY f.r, f.rowid`);
+  }
+  return db.all<LexicalHit>(sql`
+    SELECT c.id AS id, -${bm25} AS score
+    FROM ${table}
+    JOIN chunks c ON c.seq = ${table}.rowid
     JOIN documents d ON d.id = c.document_id
-    WHERE chunks_fts MATCH ${match}${scopeSql(scope)}
-    ORDER BY bm25(chunks_fts, ${title}, ${heading}, ${content})
+    WHERE ${table} MATCH ${match}${scopeSql(scope)}
+    ORDER BY ${bm25}
     LIMIT ${limit}`);
-  return rows;
 }
 
-/** Top `limit` chunks of the trigram index for a MATCH expression. */
+/** Top `limit` chunks of the porter index for a MATCH expression (from fts-query.ts), best first. */
+export async function searchPorter(db: Database, match: string, limit: number, scope?: SearchScope): Promise<LexicalHit[]> {
+  return searchIndex(db, "chunks_fts", match, limit, scope);
+}
+
+/** Top `limit` chunks of the trigram index for a MATCH expression, best first. */
 export async function searchTrigram(db: Database, match: string, limit: number, scope?: SearchScope): Promise<LexicalHit[]> {
-  const rows = await db.all<{ id: string; score: number }>(sql`
-    SELECT c.id AS id, -bm25(chunks_trigram) AS score
-    FROM chunks_trigram
-    JOIN chunks c ON c.seq = chunks_trigram.rowid
-    JOIN documents d ON d.id = c.document_id
-    WHERE chunks_trigram MATCH ${match}${scopeSql(scope)}
-    ORDER BY bm25(chunks_trigram)
-    LIMIT ${limit}`);
-  return rows;
+  return searchIndex(db, "chunks_trigram", match, limit, scope);
 }
 
 /** Corpus statistics of index terms: chunk count `n` and each term's chunk frequency `df`. */
@@ -58,19 +71,26 @@ export interface TermStats {
 }
 
 /**
- * Chunk frequencies of index terms from the `chunks_vocab` fts5vocab table, and the chunk count.
- * Terms absent from the index have df 0. At most 64 distinct terms are looked up.
+ * Chunk frequencies of index terms from the `chunks_vocab` fts5vocab table, and the chunk count,
+ * in one D1 statement. Terms absent from the index have df 0. At most 64 distinct terms are looked up.
  */
 export async function termStats(db: Database, terms: readonly string[]): Promise<TermStats> {
   const distinct = [...new Set(terms)].slice(0, 64);
-  const [rows, total] = await Promise.all([
+  // The chunk count is the row with a NULL term (index terms are never NULL).
+  const rows = await db.all<{ term: string | null; doc: number }>(
     distinct.length === 0
-      ? []
-      : db.all<{ term: string; doc: number }>(sql`SELECT term, doc FROM chunks_vocab WHERE term IN (SELECT value FROM json_each(${JSON.stringify(distinct)}))`),
-    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM chunks`),
-  ]);
-  const found = new Map(rows.map((r) => [r.term, r.doc]));
-  return { n: total?.n ?? 0, df: new Map(distinct.map((t) => [t, found.get(t) ?? 0])) };
+      ? sql`SELECT NULL AS term, count(*) AS doc FROM chunks`
+      : sql`SELECT NULL AS term, count(*) AS doc FROM chunks
+            UNION ALL
+            SELECT term, doc FROM chunks_vocab WHERE term IN (SELECT value FROM json_each(${JSON.stringify(distinct)}))`,
+  );
+  let n = 0;
+  const found = new Map<string, number>();
+  for (const r of rows) {
+    if (r.term === null) n = r.doc;
+    else found.set(r.term, r.doc);
+  }
+  return { n, df: new Map(distinct.map((t) => [t, found.get(t) ?? 0])) };
 }
 
 /** BM25's inverse document frequency, ln(1 + (N − df + 0.5) / (df + 0.5)); always positive. */

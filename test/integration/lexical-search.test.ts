@@ -1,0 +1,119 @@
+/**
+ * Lexical search and corpus statistics against reference SQL: the unscoped BM25 query ranks the
+ * FTS5 index alone and joins only the top rows, and must return exactly what joining every match
+ * first returns, including the order of equal scores and which of them make the limit.
+ */
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { providers } from "../../worker/config";
+import { database } from "../../worker/db/client";
+import { buildMatchExpressions } from "../../worker/rag/fts-query";
+import { contentTerms } from "../../worker/rag/text";
+import { ingestDocuments } from "../../worker/services/ingest";
+import { hybridSearch } from "../../worker/services/retrieve";
+import { BM25_WEIGHTS, searchPorter, searchTrigram, termStats } from "../../worker/storage/lexical";
+
+/** The join-first form of the porter query (as before the optimisation), optionally with a domain filter. */
+async function reference(match: string, limit: number, domain?: string): Promise<{ id: string; score: number }[]> {
+  const { title, heading, content } = BM25_WEIGHTS;
+  const filter = domain === undefined ? "" : " AND d.domain = ?3";
+  const stmt = env.DB.prepare(
+    `SELECT c.id AS id, -bm25(chunks_fts, ${title}, ${heading}, ${content}) AS score
+     FROM chunks_fts JOIN chunks c ON c.seq = chunks_fts.rowid JOIN documents d ON d.id = c.document_id
+     WHERE chunks_fts MATCH ?1${filter} ORDER BY bm25(chunks_fts, ${title}, ${heading}, ${content}) LIMIT ?2`,
+  );
+  const bound = domain === undefined ? stmt.bind(match, limit) : stmt.bind(match, limit, domain);
+  return (await bound.all<{ id: string; score: number }>()).results;
+}
+
+const TWIN = "The glacier walrus rests on drifting ice near the harbour while the tide turns.";
+
+beforeAll(async () => {
+  const p = providers(env);
+  const docs = [];
+  // Six identical documents: equal BM25 scores, so the limit cuts through a tie.
+  for (let i = 0; i < 6; i++) docs.push({ source: `twin/${i}.txt`, title: "Walrus", content: TWIN, content_type: "text" as const, metadata: { domain: i % 2 ? "odd" : "even" } });
+  for (let i = 0; i < 12; i++) {
+    docs.push({
+      source: `mixed/${i}.txt`,
+      title: `Harbour note ${i}`,
+      content: `${"walrus ".repeat(i % 4)}harbour tide report number ${i}. ${"ice ".repeat((i * 7) % 5)}The pier is quiet.`,
+      content_type: "text" as const,
+      metadata: { domain: i % 3 ? "odd" : "even" },
+    });
+  }
+  docs.push({ source: "ko/1.txt", title: "상태", content: "컴포넌트의 상태를 관리하는 방법과 상태 끌어올리기.", content_type: "text" as const });
+  docs.push({ source: "tagged/1.txt", title: "Tagged walrus", content: "A tagged walrus naps on the harbour ice at low tide.", content_type: "text" as const, metadata: { domain: "odd", tags: ["naps"] } });
+  const outcomes = await ingestDocuments(env, p, docs);
+  expect(outcomes.every((o) => o.ok)).toBe(true);
+});
+
+describe("lexical search", () => {
+  it("returns the same rows in the same order as joining every match first, ties included", async () => {
+    const db = database(env.DB);
+    const ties = await reference(buildMatchExpressions("glacier walrus").porter!, 50);
+    // The twins share one score; the limit below keeps only some of them.
+    expect(ties.filter((r) => r.score === ties[0].score).length).toBeGreaterThanOrEqual(6);
+    for (const query of ["glacier walrus", "walrus harbour tide", "ice pier report", "quiet"]) {
+      const match = buildMatchExpressions(query).porter!;
+      for (const limit of [1, 3, 4, 7, 50]) {
+        expect(await searchPorter(db, match, limit), `${query} / ${limit}`).toEqual(await reference(match, limit));
+      }
+    }
+  });
+
+  it("filters by scope before the limit, and a scope that covers everything changes nothing", async () => {
+    const db = database(env.DB);
+    const match = buildMatchExpressions("walrus harbour ice").porter!;
+    const all = await searchPorter(db, match, 50);
+    expect(all.length).toBeGreaterThan(10);
+    expect(await searchPorter(db, match, 50, { domains: ["even", "odd"], tags: [] })).toEqual(all);
+    for (const limit of [2, 5, 50]) {
+      expect(await searchPorter(db, match, limit, { domains: ["odd"], tags: [] })).toEqual(await reference(match, limit, "odd"));
+    }
+  });
+
+  it("ranks the trigram index the same way", async () => {
+    const db = database(env.DB);
+    const hits = await searchTrigram(db, buildMatchExpressions("컴포넌트의 상태를 관리하는").trigram!, 10);
+    expect(hits).toHaveLength(1);
+    expect(hits[0].score).toBeGreaterThan(0);
+  });
+});
+
+describe("termStats", () => {
+  it("returns the chunk count and each distinct term's chunk frequency in one statement", async () => {
+    const db = database(env.DB);
+    const n = (await env.DB.prepare("SELECT count(*) AS n FROM chunks").first<{ n: number }>())!.n;
+    const [glacier] = contentTerms("glacier");
+    const [harbour] = contentTerms("harbour");
+    const stats = await termStats(db, [glacier, "zzqxunknownterm", glacier, harbour]);
+    expect(stats.n).toBe(n);
+    expect([...stats.df.keys()]).toEqual([glacier, "zzqxunknownterm", harbour]);
+    expect(stats.df.get(glacier)).toBe(6);
+    expect(stats.df.get(harbour)).toBe(19);
+    expect(stats.df.get("zzqxunknownterm")).toBe(0);
+    const empty = await termStats(db, []);
+    expect(empty).toEqual({ n, df: new Map() });
+  });
+});
+
+describe("hybrid search candidates", () => {
+  it("checks vector candidates against the tag scope and returns the stored content of each result", async () => {
+    const p = providers(env);
+    for (const mode of ["vector", "hybrid"] as const) {
+      const all = await hybridSearch(env, p, "walrus harbour ice tide", 10, { mode });
+      expect(all.results.length).toBe(10);
+      expect(all.results.map((r) => r.source)).not.toEqual(["tagged/1.txt"]);
+      const tagged = await hybridSearch(env, p, "walrus harbour ice tide", 10, { scope: { domains: [], tags: ["naps"] }, mode });
+      expect(tagged.results.map((r) => r.source)).toEqual(["tagged/1.txt"]);
+      expect(tagged.results[0]).toMatchObject({ domain: "odd", title: "Tagged walrus", score: expect.any(Number) });
+      expect(tagged.results[0][mode === "vector" ? "vector_rank" : "lexical_rank"]).toBe(1);
+      for (const r of all.results) {
+        const row = await env.DB.prepare("SELECT content, document_id FROM chunks WHERE id = ?").bind(r.chunk_id).first<{ content: string; document_id: string }>();
+        expect(r.content).toBe(row!.content);
+        expect(r.document_id).toBe(row!.document_id);
+      }
+    }
+  });
+});
