@@ -15,6 +15,29 @@ import { matchesFilter, type VectorFilter, type VectorMatch, type VectorMetadata
 /** Candidates kept from the int8 scan for exact re-ranking: max(RERANK_DEPTH, 4 × topK). */
 export const RERANK_DEPTH = 200;
 
+/**
+ * Memory held by the in-memory index, from {@link VectorStore.stats}. Typed arrays are counted
+ * exactly (their allocated `byteLength`, spare capacity included); JavaScript strings, objects and
+ * Maps can only be estimated (V8 object sizes: 16-byte string header plus one byte per Latin-1
+ * character, ~40 bytes per Map entry, ~24 bytes per object property).
+ */
+export interface VectorStoreStats {
+  /** Vectors in the index. */
+  rows: number;
+  /** Dimensions of every vector; 0 when the index is empty. */
+  dims: number;
+  /** Short description of the in-memory layout. */
+  layout: string;
+  /** Exact bytes of each typed array of the index. */
+  typedArrayBytes: Record<string, number>;
+  /** Estimated bytes of the index's JavaScript strings, objects and Maps. */
+  estimatedObjectBytes: Record<string, number>;
+  /** Sum of `typedArrayBytes` and `estimatedObjectBytes`. */
+  totalBytes: number;
+  /** Milliseconds the last load from SQLite took, or null when the index was built by upserts only. */
+  loadMs: number | null;
+}
+
 /** A vector as passed over RPC. */
 export interface StoredVector {
   id: string;
@@ -107,6 +130,7 @@ class QuantizedMatrix {
 export class VectorStore extends DurableObject<Env> {
   private index: QuantizedMatrix | null = null;
   private loaded = false;
+  private loadMs: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -118,12 +142,14 @@ export class VectorStore extends DurableObject<Env> {
   /** Loads the int8 index from SQLite on first use. */
   private load(): QuantizedMatrix | null {
     if (this.loaded) return this.index;
+    const started = performance.now();
     for (const row of this.ctx.storage.sql.exec<{ id: string; vector: ArrayBuffer; metadata: string }>("SELECT id, vector, metadata FROM vectors")) {
       const vector = new Float32Array(row.vector.slice(0));
       this.index ??= new QuantizedMatrix(vector.length);
       this.index.set(row.id, vector, JSON.parse(row.metadata));
     }
     this.loaded = true;
+    this.loadMs = performance.now() - started;
     return this.index;
   }
 
@@ -194,6 +220,58 @@ export class VectorStore extends DurableObject<Env> {
     });
     if (index && index.size === 0) this.index = null;
     return deleted;
+  }
+
+  /**
+   * Exact brute-force search over the Float32 vectors in SQLite (no int8 shortlist), for measuring
+   * the recall of {@link query}: one pass over the stored vectors for all of `vectors`.
+   *
+   * @param vectors Query vectors, each of the index's dimensions (L2-normalised here).
+   * @param topK Results per query, clamped to 1..100.
+   * @returns Per query, the `topK` best matches by exact cosine similarity, best first.
+   */
+  queryExact(vectors: Float32Array[], topK: number, filter?: VectorFilter): VectorMatch[][] {
+    const k = Math.min(Math.max(Math.floor(topK), 1), 100);
+    const queries = vectors.map((v) => l2Normalize(Float32Array.from(v)));
+    const best = queries.map(() => new TopK<string>(k));
+    for (const row of this.ctx.storage.sql.exec<{ id: string; vector: ArrayBuffer; metadata: string }>("SELECT id, vector, metadata FROM vectors")) {
+      if (filter && !matchesFilter(JSON.parse(row.metadata), filter)) continue;
+      const v = new Float32Array(row.vector);
+      for (let j = 0; j < queries.length; j++) {
+        const q = queries[j];
+        if (q.length !== v.length) throw new Error(`query has ${q.length} dimensions, index has ${v.length}`);
+        let s = 0;
+        for (let i = 0; i < v.length; i++) s += q[i] * v[i];
+        best[j].push(s, row.id);
+      }
+    }
+    return best.map((b) => b.result().map((r) => ({ id: r.item, score: r.score })));
+  }
+
+  /** Memory held by the in-memory index (loads it first); see {@link VectorStoreStats}. */
+  stats(): VectorStoreStats {
+    const index = this.load();
+    const typedArrayBytes = { codes: index?.codes.byteLength ?? 0, scales: index?.scales.byteLength ?? 0 };
+    let idChars = 0;
+    let metadataBytes = 0;
+    for (let row = 0; row < (index?.size ?? 0); row++) {
+      idChars += index!.ids[row].length;
+      // An object header, then per property a slot and (for strings) the string; keys are shared.
+      metadataBytes += 32;
+      for (const value of Object.values(index!.metadata[row])) metadataBytes += 24 + (typeof value === "string" ? 16 + value.length : 8);
+    }
+    const rows = index?.size ?? 0;
+    const estimatedObjectBytes = { ids: rows * (16 + 8) + idChars, metadata: metadataBytes, rowOf: rows * 40 };
+    const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+    return {
+      rows,
+      dims: index?.dims ?? 0,
+      layout: "row-major int8 matrix (capacity doubling), id strings, metadata objects, Map id → row",
+      typedArrayBytes,
+      estimatedObjectBytes,
+      totalBytes: sum(typedArrayBytes) + sum(estimatedObjectBytes),
+      loadMs: this.loadMs,
+    };
   }
 
   /** Number of stored vectors. */

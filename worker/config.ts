@@ -38,6 +38,8 @@ const ConfigSchema = z.object({
   /** Weights of the lexical and vector lists in reciprocal rank fusion. */
   FUSION_LEXICAL_WEIGHT: z.coerce.number().min(0).max(10).default(1),
   FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(0.5),
+  /** "on" mounts the benchmark routes under /api/debug (vector index memory and recall); off by default. */
+  DEBUG_ROUTES: z.enum(["off", "on"]).default("off"),
 });
 
 /** Validated configuration. */
