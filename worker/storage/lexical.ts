@@ -24,10 +24,27 @@ function scopeSql(scope?: SearchScope) {
   return sql.join(parts, sql``);
 }
 
-/** Top `limit` chunks of the porter index for a MATCH expression (from fts-query.ts). */
+/**
+ * Top `limit` chunks of the porter index for a MATCH expression (from fts-query.ts), best first.
+ * Without a scope, FTS5 ranks and cuts to `limit` before the join to `chunks` (joining every match
+ * first would double the cost on large indexes: every OR query matching most of 100,000 chunks).
+ */
 export async function searchPorter(db: Database, match: string, limit: number, scope?: SearchScope): Promise<LexicalHit[]> {
   const { title, heading, content } = BM25_WEIGHTS;
-  const rows = await db.all<{ id: string; score: number }>(sql`
+  if (!scope?.domains.length && !scope?.tags.length) {
+    return db.all<{ id: string; score: number }>(sql`
+      SELECT c.id AS id, f.score AS score
+      FROM (
+        SELECT rowid AS seq, -bm25(chunks_fts, ${title}, ${heading}, ${content}) AS score
+        FROM chunks_fts
+        WHERE chunks_fts MATCH ${match}
+        ORDER BY bm25(chunks_fts, ${title}, ${heading}, ${content})
+        LIMIT ${limit}
+      ) f
+      JOIN chunks c ON c.seq = f.seq
+      ORDER BY f.score DESC`);
+  }
+  return db.all<{ id: string; score: number }>(sql`
     SELECT c.id AS id, -bm25(chunks_fts, ${title}, ${heading}, ${content}) AS score
     FROM chunks_fts
     JOIN chunks c ON c.seq = chunks_fts.rowid
@@ -35,12 +52,24 @@ export async function searchPorter(db: Database, match: string, limit: number, s
     WHERE chunks_fts MATCH ${match}${scopeSql(scope)}
     ORDER BY bm25(chunks_fts, ${title}, ${heading}, ${content})
     LIMIT ${limit}`);
-  return rows;
 }
 
-/** Top `limit` chunks of the trigram index for a MATCH expression. */
+/** Top `limit` chunks of the trigram index for a MATCH expression, best first (ranked before the join without a scope). */
 export async function searchTrigram(db: Database, match: string, limit: number, scope?: SearchScope): Promise<LexicalHit[]> {
-  const rows = await db.all<{ id: string; score: number }>(sql`
+  if (!scope?.domains.length && !scope?.tags.length) {
+    return db.all<{ id: string; score: number }>(sql`
+      SELECT c.id AS id, f.score AS score
+      FROM (
+        SELECT rowid AS seq, -bm25(chunks_trigram) AS score
+        FROM chunks_trigram
+        WHERE chunks_trigram MATCH ${match}
+        ORDER BY bm25(chunks_trigram)
+        LIMIT ${limit}
+      ) f
+      JOIN chunks c ON c.seq = f.seq
+      ORDER BY f.score DESC`);
+  }
+  return db.all<{ id: string; score: number }>(sql`
     SELECT c.id AS id, -bm25(chunks_trigram) AS score
     FROM chunks_trigram
     JOIN chunks c ON c.seq = chunks_trigram.rowid
@@ -48,7 +77,6 @@ export async function searchTrigram(db: Database, match: string, limit: number, 
     WHERE chunks_trigram MATCH ${match}${scopeSql(scope)}
     ORDER BY bm25(chunks_trigram)
     LIMIT ${limit}`);
-  return rows;
 }
 
 /** Corpus statistics of index terms: chunk count `n` and each term's chunk frequency `df`. */
@@ -58,8 +86,9 @@ export interface TermStats {
 }
 
 /**
- * Chunk frequencies of index terms from the `chunks_vocab` fts5vocab table, and the chunk count.
- * Terms absent from the index have df 0. At most 64 distinct terms are looked up.
+ * Chunk frequencies of index terms from the `chunks_vocab` fts5vocab table, and the chunk count
+ * (kept by triggers in `corpus_stats`, migrations/0004_chunk_count.sql, rather than counted per
+ * query). Terms absent from the index have df 0. At most 64 distinct terms are looked up.
  */
 export async function termStats(db: Database, terms: readonly string[]): Promise<TermStats> {
   const distinct = [...new Set(terms)].slice(0, 64);
@@ -67,7 +96,7 @@ export async function termStats(db: Database, terms: readonly string[]): Promise
     distinct.length === 0
       ? []
       : db.all<{ term: string; doc: number }>(sql`SELECT term, doc FROM chunks_vocab WHERE term IN (SELECT value FROM json_each(${JSON.stringify(distinct)}))`),
-    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM chunks`),
+    db.get<{ n: number }>(sql`SELECT value AS n FROM corpus_stats WHERE name = 'chunks'`),
   ]);
   const found = new Map(rows.map((r) => [r.term, r.doc]));
   return { n: total?.n ?? 0, df: new Map(distinct.map((t) => [t, found.get(t) ?? 0])) };
