@@ -24,6 +24,7 @@
  * the expected chunks and every request answered 200 (goals not met are reported, not errors), 1
  * when the run finished with errors or failed, 2 on bad usage, 130 on SIGINT.
  */
+import { cp } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import os from "node:os";
 import path from "node:path";
@@ -35,6 +36,7 @@ import { OTEL_QUESTIONS } from "./lib/bench-questions.ts";
 import { choosePort } from "./lib/bench-server.ts";
 import { CommandLine, shellQuote } from "./lib/cli.ts";
 import { countChunks, ingestDocuments, throttledProgressLog } from "./lib/ingest-client.ts";
+import type { IngestResult } from "./lib/ingest-client.ts";
 import { machineInfo, num, packageVersion, printReport, resultHeader, round, writeJsonResult } from "./lib/report.ts";
 import { ScriptRun } from "./lib/script-run.ts";
 import { syntheticDocuments, uniqueQueries } from "./lib/synthetic-corpus.ts";
@@ -68,6 +70,9 @@ Options:
   --timeout <s>         per-request timeout in seconds (default 60)
   --port <n>            dev server port (default ${DEFAULT_PORT}; the next free one when busy, unless explicit)
   --data <path>         the shared data folder (default ../shared/data from the repository)
+  --reuse-state <path>  copy the server state of an earlier run kept with --keep (its <tmp>/state)
+                        instead of ingesting; it must hold the corpus of the same --chunks and --seed
+                        (checked by the chunk count); for iterating on query-time changes
   --keep                keep the temporary folder (state and logs) and print its path
   -h, --help            show this help`;
 
@@ -82,6 +87,7 @@ interface ScaleOptions {
   port: number;
   portExplicit: boolean;
   data: string;
+  reuseState?: string;
   keep: boolean;
 }
 
@@ -101,6 +107,7 @@ function parseCli(): ScaleOptions {
     timeout: { type: "string" },
     port: { type: "string" },
     data: { type: "string" },
+    "reuse-state": { type: "string" },
     keep: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   });
@@ -115,6 +122,7 @@ function parseCli(): ScaleOptions {
     port: cli.int("port", values.port, DEFAULT_PORT, 1, 65535),
     portExplicit: values.port !== undefined,
     data: values.data !== undefined ? path.resolve(values.data) : DEFAULT_DATA,
+    reuseState: values["reuse-state"] !== undefined ? path.resolve(values["reuse-state"]) : undefined,
     keep: values.keep,
   };
 }
@@ -242,17 +250,27 @@ async function main(): Promise<number> {
       memorySampler.start();
     },
   };
+  if (opts.reuseState) {
+    log(`copying the state of an earlier run from ${opts.reuseState}…`);
+    await cp(opts.reuseState, persistTo, { recursive: true });
+  }
   const first = await lifecycle.startServer(serverOptions, migrationsLog);
   const ingestSampler = memorySampler!;
   ingestSampler.setPhase("ingestion");
-  log(`ingesting ${corpus.documents.length} documents through POST /api/ingest/jobs…`);
-  const ingest = await ingestDocuments(
-    { documents: corpus.documents, empty: [] },
-    { url: first.server.url, batchDocs: 100, pollMs: 2000, timeoutMs: 4 * 3600_000, onProgress: throttledProgressLog(log, 15_000) },
-  );
+  let ingest: IngestResult;
+  if (opts.reuseState) {
+    ingest = { files: corpus.documents.length, done: corpus.documents.length, failed: 0, errors: [], seconds: Number.NaN };
+  } else {
+    log(`ingesting ${corpus.documents.length} documents through POST /api/ingest/jobs…`);
+    ingest = await ingestDocuments(
+      { documents: corpus.documents, empty: [] },
+      { url: first.server.url, batchDocs: 100, pollMs: 2000, timeoutMs: 4 * 3600_000, onProgress: throttledProgressLog(log, 15_000) },
+    );
+  }
   lifecycle.checkInterrupted();
   const counted = await countChunks(first.server.url);
   const ingestion = {
+    reusedState: opts.reuseState,
     documents: corpus.documents.length,
     bytes: corpus.bytes,
     expectedChunks: corpus.sections,
@@ -265,7 +283,11 @@ async function main(): Promise<number> {
     errors: ingest.errors.slice(0, 20),
     peakMemory: memoryRow(ingestSampler.peak("ingestion")),
   };
-  log(`ingested ${ingest.done} documents (${ingest.failed} failed) into ${counted.chunks} chunks in ${num(ingest.seconds, 1)} s`);
+  log(
+    opts.reuseState
+      ? `reused state: ${counted.total} documents, ${counted.chunks} chunks`
+      : `ingested ${ingest.done} documents (${ingest.failed} failed) into ${counted.chunks} chunks in ${num(ingest.seconds, 1)} s`,
+  );
   await ingestSampler.stop();
 
   // 3. Restart: cold VectorStore; RSS before and after it loads.
@@ -376,6 +398,7 @@ async function main(): Promise<number> {
   const versions = { wrangler: await packageVersion(REPO_ROOT, "wrangler"), autocannon: await packageVersion(REPO_ROOT, "autocannon") };
   const issues: string[] = [];
   const warnings: string[] = [];
+  if (opts.reuseState && counted.total !== corpus.documents.length) issues.push(`reused state: ${counted.total} documents listed, ${corpus.documents.length} expected`);
   if (ingest.failed > 0) issues.push(`ingestion: ${ingest.failed} document(s) failed`);
   if (counted.chunks !== corpus.sections) issues.push(`ingestion: ${counted.chunks} chunks listed, ${corpus.sections} expected`);
   if (stats.rows !== counted.chunks) issues.push(`vector index holds ${stats.rows} vectors for ${counted.chunks} chunks`);
@@ -444,6 +467,7 @@ async function main(): Promise<number> {
       pools.map((x) => `${x.name} (${num(x.sentences.length, 0)} sentences, weight ${x.weight})`).join(", "),
   );
   lines.push("");
+  if (opts.reuseState) lines.push(`State reused from an earlier run (\`--reuse-state\`): ingestion not measured in this run.`, "");
   lines.push("| Ingestion (POST /api/ingest/jobs, queue) | Documents | Failed | Chunks (expected) | Seconds | Chunks/s | Peak RSS workerd |");
   lines.push("|---|---:|---:|---:|---:|---:|---:|");
   lines.push(
