@@ -4,6 +4,7 @@ import type { AppEnv } from "./http/context";
 import { errorBody, handleError } from "./http/errors";
 import { requestLog } from "./http/logger";
 import { chatRoute, wsRoute } from "./routes/chat";
+import { debugRoute } from "./routes/debug";
 import { documentsRoute } from "./routes/documents";
 import { health } from "./routes/health";
 import { ingestRoute } from "./routes/ingest";
@@ -16,7 +17,8 @@ export const app = new Hono<AppEnv>()
   .route("/api/ingest", ingestRoute)
   .route("/api/rag", ragRoute)
   .route("/api/chat", chatRoute)
-  .route("/ws", wsRoute);
+  .route("/ws", wsRoute)
+  .route("/api/debug", debugRoute);
 
 app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 app.onError(handleError);

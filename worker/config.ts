@@ -48,6 +48,8 @@ const ConfigSchema = z.object({
   PRF_BETA: z.coerce.number().min(0).max(10).default(1),
   /** Request log lines (worker/http/logger.ts): every request, failed ones (status ≥ 400), or none. */
   REQUEST_LOG: z.enum(["all", "errors", "off"]).default("all"),
+  /** "on" mounts the benchmark routes under /api/debug (vector index memory and recall); off by default. */
+  DEBUG_ROUTES: z.enum(["off", "on"]).default("off"),
 });
 
 /** Validated configuration. */

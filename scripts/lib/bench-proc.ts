@@ -133,8 +133,11 @@ export interface PeakProcess {
   rssKiB: number;
 }
 
-/** Takes one memory sample of the tree under `root`. */
-async function sampleTree(root: number): Promise<{ totalKiB: number; workerdKiB: number; processes: number; members: { pid: number; comm: string; rssKiB: number }[] }> {
+/**
+ * Takes one memory sample of the tree under `root`: summed RSS in KiB of all its processes and of
+ * its `workerd` processes, and each member's RSS.
+ */
+export async function sampleTree(root: number): Promise<{ totalKiB: number; workerdKiB: number; processes: number; members: { pid: number; comm: string; rssKiB: number }[] }> {
   const tree = processTree(root, await listProcesses());
   const sizes = await Promise.all(tree.map((p) => rssKiB(p.pid)));
   let totalKiB = 0;

@@ -127,11 +127,32 @@ export class ScriptRun {
    *   signal arrived during either step.
    */
   async startServer(options: Omit<DevServerOptions, "inspectorPort">, migrationsLog: string): Promise<StartedServer> {
-    const { log } = this.#options;
-    log("applying D1 migrations…");
+    this.#options.log("applying D1 migrations…");
     await applyMigrations({ root: options.root, persistTo: options.persistTo }, migrationsLog);
     this.checkInterrupted();
+    return this.#launch(options);
+  }
 
+  /**
+   * Stops the running dev server ({@link stopServer}), then starts a new one with `options` (same
+   * state folder, no migrations), e.g. to measure a cold start on the state the run has built.
+   * Pids that needed SIGKILL accumulate in `state.forcedKills`, and `state.leftovers` stays true
+   * once any server left processes behind.
+   *
+   * @param options As for {@link startServer}.
+   * @throws Error from stopping or from {@link startDevServer}, or `interrupted` after a signal.
+   */
+  async restartServer(options: Omit<DevServerOptions, "inspectorPort">): Promise<StartedServer> {
+    await this.stopServer();
+    this.checkInterrupted();
+    this.#stopping = undefined;
+    this.state.server = undefined;
+    return this.#launch(options);
+  }
+
+  /** Starts the dev server on a free inspector port, timed, and records it in `state.server`. */
+  async #launch(options: Omit<DevServerOptions, "inspectorPort">): Promise<StartedServer> {
+    const { log } = this.#options;
     const inspectorPort = await ephemeralPort();
     const vars = Object.entries(options.vars ?? {}).map(([name, value]) => ` --var ${name}:${value}`).join("");
     log(`starting wrangler dev --local${vars} on 127.0.0.1:${options.port}…`);
@@ -148,7 +169,7 @@ export class ScriptRun {
   /**
    * Stops the dev server's whole process group, if one was started, and records the pids that
    * needed SIGKILL and whether anything of the group is left in `state`. Idempotent: later calls
-   * return the first call's promise.
+   * return the first call's promise (until {@link restartServer} starts another server).
    */
   stopServer(): Promise<void> {
     const { log, reportZombies } = this.#options;
@@ -157,14 +178,16 @@ export class ScriptRun {
       if (!state.server) return;
       const pid = state.server.pid;
       log(`stopping the dev server (process group ${pid})…`);
-      state.forcedKills = await state.server.stop();
-      state.leftovers = await groupAlive(pid).catch(() => false);
+      const forced = await state.server.stop();
+      state.forcedKills.push(...forced);
+      const alive = await groupAlive(pid).catch(() => false);
+      if (alive) state.leftovers = true;
       if (reportZombies) {
         const zombies = (await listProcesses().catch(() => [])).filter((p) => p.pgrp === pid).length;
-        if (zombies > 0 && !state.leftovers) log(`${zombies} exited process(es) of the group still await reaping by init`);
+        if (zombies > 0 && !alive) log(`${zombies} exited process(es) of the group still await reaping by init`);
       }
-      if (state.forcedKills.length) log(`SIGKILL was needed for pid(s) ${state.forcedKills.join(", ")}`);
-      log(state.leftovers ? `WARNING: processes of group ${pid} are still alive` : "dev server stopped; no process of its group is left");
+      if (forced.length) log(`SIGKILL was needed for pid(s) ${forced.join(", ")}`);
+      log(alive ? `WARNING: processes of group ${pid} are still alive` : "dev server stopped; no process of its group is left");
     })();
     return this.#stopping;
   }

@@ -65,7 +65,7 @@ export function documentCandidateDepth(topK: number): { lexical: number; vector:
  * Embeds the query. The offline hashing embedder weighs each query term by its IDF in the
  * corpus (model-backed embedders learned term importance already and embed the text as is).
  */
-async function embedQuery(db: Database, p: Providers, query: string): Promise<Float32Array> {
+export async function embedQuery(db: Database, p: Providers, query: string): Promise<Float32Array> {
   if (p.embedder instanceof HashingEmbedder) {
     const idf = await termIdf(db, contentTerms(query));
     return p.embedder.embedWeighted(query, (t) => idf.get(t) ?? 1);

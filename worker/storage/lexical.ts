@@ -72,15 +72,16 @@ export interface TermStats {
 
 /**
  * Chunk frequencies of index terms from the `chunks_vocab` fts5vocab table, and the chunk count,
- * in one D1 statement. Terms absent from the index have df 0. At most 64 distinct terms are looked up.
+ * (kept by triggers in `corpus_stats`, migrations/0004_chunk_count.sql, rather than counted per
+ * query), in one D1 statement. Terms absent from the index have df 0. At most 64 distinct terms are looked up.
  */
 export async function termStats(db: Database, terms: readonly string[]): Promise<TermStats> {
   const distinct = [...new Set(terms)].slice(0, 64);
   // The chunk count is the row with a NULL term (index terms are never NULL).
   const rows = await db.all<{ term: string | null; doc: number }>(
     distinct.length === 0
-      ? sql`SELECT NULL AS term, count(*) AS doc FROM chunks`
-      : sql`SELECT NULL AS term, count(*) AS doc FROM chunks
+      ? sql`SELECT NULL AS term, value AS doc FROM corpus_stats WHERE name = 'chunks'`
+      : sql`SELECT NULL AS term, value AS doc FROM corpus_stats WHERE name = 'chunks'
             UNION ALL
             SELECT term, doc FROM chunks_vocab WHERE term IN (SELECT value FROM json_each(${JSON.stringify(distinct)}))`,
   );

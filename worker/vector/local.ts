@@ -1,5 +1,5 @@
-/** VectorIndex over the VectorStore Durable Object (exact cosine search, SQLite storage). */
-import type { VectorStore } from "../../durable-objects/vector-store";
+/** VectorIndex over the VectorStore Durable Object (int8 shortlist, exact cosine re-ranking, SQLite storage). */
+import type { VectorStore, VectorStoreStats } from "../../durable-objects/vector-store";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorRecord } from "./types";
 
 /** Name of the single VectorStore instance that holds the index. */
@@ -24,5 +24,20 @@ export class LocalVectorIndex implements VectorIndex {
 
   async deleteByIds(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) await this.stub.deleteByIds([...ids]);
+  }
+
+  /** The int8 scan's ranking alone, without exact re-ranking (for measuring the shortlist). */
+  async queryApproximate(vector: Float32Array, topK: number, filter?: VectorFilter): Promise<VectorMatch[]> {
+    return this.stub.queryApproximate(vector, topK, filter);
+  }
+
+  /** Exact brute-force Float32 search for each of `vectors` (for measuring recall); slow. */
+  async queryExact(vectors: Float32Array[], topK: number, filter?: VectorFilter): Promise<VectorMatch[][]> {
+    return this.stub.queryExact(vectors, topK, filter);
+  }
+
+  /** Memory of the Durable Object's in-memory index. */
+  async stats(): Promise<VectorStoreStats> {
+    return this.stub.stats();
   }
 }
