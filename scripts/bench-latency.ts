@@ -11,8 +11,8 @@
  *  2. copies the Worker's sources of the working tree (scripts/lib/sources.ts) and starts
  *     `wrangler dev --local` on fresh temporary state, ingests the corpus through the bulk queue
  *     path, stops it; with `--compare <ref>` also exports that revision's sources;
- *  3. starts one server per version, each on its own copy of the ingested state, with the chosen
- *     dev-server flags (`--dev-flags`), warms each up (vector index loaded, code compiled);
+ *  3. starts one server per version and dev-server flag set (`--dev-flags`), each on its own copy
+ *     of the ingested state, and warms each up (vector index loaded, code compiled);
  *  4. for each round, each client count, each version in turn (in alternating order from round to
  *     round): GET /health, then POST /api/rag/query `{query, top_k}` with autocannon, each request a
  *     query not sent to that server before (no result is ever served twice, so no cache could
@@ -82,7 +82,8 @@ Options:
   --rounds <n>        measure every version and client count n times, the versions in alternating
                       order (A B, then B A, ...); the summary pools the rounds (default 1)
   --compare <ref>     also measure the Worker of git revision <ref> (e.g. main) on a copy of the data
-  --dev-flags <f>     fast (default): X_LOCAL_OBSERVABILITY=false and --log-level warn;
+  --dev-flags <list>  dev-server flag sets, comma-separated; each version runs with each:
+                      fast (default): X_LOCAL_OBSERVABILITY=false and --log-level warn;
                       default: wrangler dev's defaults
   --timeout <s>       per-request timeout in seconds; a timeout counts as an error (default 30)
   --port <n>          first dev server port (default ${DEFAULT_PORT}; the next ones follow)
@@ -98,7 +99,7 @@ interface Options {
   topK: number;
   rounds: number;
   compare?: string;
-  devFlags: DevFlags;
+  devFlags: DevFlags[];
   timeoutS: number;
   port: number;
   portExplicit: boolean;
@@ -128,8 +129,8 @@ function parseCli(): Options {
   });
   if (v.dataset !== undefined && v.docs !== undefined) cli.usageError("give --dataset or --docs, not both");
   const clients = (v.clients ?? "1,10").split(",").map((c) => cli.int("clients", c.trim(), 1, 1, 256));
-  const devFlags = v["dev-flags"] ?? "fast";
-  if (!(devFlags in DEV_FLAGS)) cli.usageError(`--dev-flags must be fast or default, got '${devFlags}'`);
+  const devFlags = [...new Set((v["dev-flags"] ?? "fast").split(",").map((f) => f.trim()))];
+  for (const f of devFlags) if (!(f in DEV_FLAGS)) cli.usageError(`--dev-flags takes fast and/or default, got '${f}'`);
   return {
     dataset: v.docs === undefined ? path.resolve(v.dataset ?? DEFAULT_DATASET) : undefined,
     docs: v.docs !== undefined ? path.resolve(v.docs) : undefined,
@@ -139,7 +140,7 @@ function parseCli(): Options {
     topK: cli.int("top-k", v["top-k"], 5, 1, 50),
     rounds: cli.int("rounds", v.rounds, 1, 1, 20),
     compare: v.compare,
-    devFlags: devFlags as DevFlags,
+    devFlags: devFlags as DevFlags[],
     timeoutS: cli.int("timeout", v.timeout, 30, 1, 3600),
     port: cli.int("port", v.port, DEFAULT_PORT, 1, 65535),
     portExplicit: v.port !== undefined,
@@ -192,10 +193,11 @@ async function loadWorkload(opts: Options): Promise<Workload> {
   return { name: dataset.name, documents, queries: [...new Set(queries)] };
 }
 
-/** One version of the Worker under test. */
+/** One version of the Worker under test, with one set of dev-server flags. */
 interface Version {
-  /** `current` (the working tree) or the `--compare` ref. */
+  /** `current` (the working tree) or the `--compare` ref, with the flag set when several are measured. */
   label: string;
+  flags: DevFlags;
   commit: string | null;
   dirty: boolean;
   sha256: string;
@@ -276,17 +278,20 @@ async function main(): Promise<number> {
   const { tmp, persistTo, migrationsLog, devLog } = await lifecycle.createTemp("edge-rag-latency-");
   const current = await workingTreeRevision(REPO_ROOT);
   const snap = await snapshotSources(REPO_ROOT, path.join(tmp, "src-current"));
-  versions.push({ label: "current", ...current, sha256: snap.sha256, root: path.join(tmp, "src-current") });
+  const sources = [{ label: "current", ...current, sha256: snap.sha256, root: path.join(tmp, "src-current") }];
   if (opts.compare) {
     const exported = await exportRevision(REPO_ROOT, opts.compare, path.join(tmp, "src-compare"));
-    versions.push({ label: opts.compare, commit: exported.commit, dirty: false, sha256: exported.sha256, root: path.join(tmp, "src-compare") });
+    sources.push({ label: opts.compare, commit: exported.commit, dirty: false, sha256: exported.sha256, root: path.join(tmp, "src-compare") });
+  }
+  for (const flags of opts.devFlags) {
+    for (const src of sources) versions.push({ ...src, label: opts.devFlags.length > 1 ? `${src.label}, ${flags} flags` : src.label, flags });
   }
   log(`versions: ${versions.map((v) => `${v.label} (${v.commit?.slice(0, 10) ?? "?"}${v.dirty ? ", uncommitted changes" : ""})`).join(", ")}`);
 
-  // Ingest once with the current code and default flags, then copy the state for every version.
+  // Ingest once with the current code (first flag set), then copy the state for every version.
   let port = await choosePort(opts.port, opts.portExplicit, log);
-  const flags = DEV_FLAGS[opts.devFlags];
-  const ingestServer = await lifecycle.startServer({ root: versions[0].root, persistTo, port, logFile: devLog, extraArgs: flags.args, env: flags.env }, migrationsLog);
+  const ingestFlags = DEV_FLAGS[opts.devFlags[0]];
+  const ingestServer = await lifecycle.startServer({ root: versions[0].root, persistTo, port, logFile: devLog, extraArgs: ingestFlags.args, env: ingestFlags.env }, migrationsLog);
   log(`ingesting ${workload.documents.length} documents…`);
   const ingest = await ingestDocuments({ documents: workload.documents, empty: [] }, { url: ingestServer.server.url, pollMs: 200, onProgress: throttledProgressLog(log, 5000) });
   const counted = await countChunks(ingestServer.server.url);
@@ -298,7 +303,8 @@ async function main(): Promise<number> {
     const copy = path.join(tmp, `state-${i}`);
     await cp(persistTo, copy, { recursive: true });
     port = await choosePort(port + 1, false, log);
-    log(`starting ${v.label} on port ${port} (${opts.devFlags} flags)…`);
+    const flags = DEV_FLAGS[v.flags];
+    log(`starting ${v.label} on port ${port} (${v.flags} flags)…`);
     v.server = await startDevServer({
       root: v.root, persistTo: copy, port, inspectorPort: await ephemeralPort(), logFile: path.join(tmp, `wrangler-dev-${i}.log`),
       extraArgs: flags.args, env: flags.env,
@@ -396,10 +402,10 @@ async function main(): Promise<number> {
   const versionsInfo = { wrangler: await packageVersion(REPO_ROOT, "wrangler"), autocannon: await packageVersion(REPO_ROOT, "autocannon") };
   const result = {
     ...resultHeader({ startedAt, command, machine, versions: versionsInfo }),
-    options: { ...opts, devFlagsApplied: flags },
+    options: { ...opts, devFlagsApplied: Object.fromEntries(opts.devFlags.map((f) => [f, DEV_FLAGS[f]])) },
     loadAverageAtStart: loadAtStart,
     workload: { name: workload.name, documents: workload.documents.length, chunks: counted.chunks, queries: workload.queries.length, ingestSeconds: round(ingest.seconds) },
-    code: versions.map(({ label, commit, dirty, sha256 }) => ({ label, commit, dirty, sha256 })),
+    code: versions.map(({ label, flags, commit, dirty, sha256 }) => ({ label, flags, commit, dirty, sha256 })),
     summary,
     runs: runs.map(({ samplesMs, ...r }) => ({ ...r, samplesMs: samplesMs?.map((x) => round(x, 2)), latencyMs: roundStats(r.latencyMs), seconds: round(r.seconds), throughputRps: round(r.throughputRps, 2) })),
     ok: issues.length === 0,
@@ -414,8 +420,9 @@ async function main(): Promise<number> {
   lines.push(`- Command: \`${command}\` (in the repository root)`);
   lines.push(`- Machine: ${machine.os}; ${machine.cpus} CPUs (${machine.cpuModel}); ${num(machine.totalMemGiB, 1)} GiB RAM; Node ${machine.node}; load average at the start ${loadAtStart.join(" / ")} (1/5/15 min), before each row in the table`);
   lines.push(
-    `- Server: \`${[...Object.entries(flags.env).map(([k, val]) => `${k}=${val}`), "wrangler dev --local", ...flags.args].join(" ")}\` (wrangler ${versionsInfo.wrangler}), one per version on a copy of the same state; ` +
-      `code: ${versions.map((v) => `${v.label} = ${v.commit?.slice(0, 10) ?? "?"}${v.dirty ? " + uncommitted changes" : ""}`).join(", ")}`,
+    `- Server: wrangler ${versionsInfo.wrangler}, one \`wrangler dev --local\` per row label on a copy of the same state; ` +
+      opts.devFlags.map((f) => `${f} flags: \`${[...Object.entries(DEV_FLAGS[f].env).map(([k, val]) => `${k}=${val}`), "wrangler dev --local", ...DEV_FLAGS[f].args].join(" ")}\``).join("; ") +
+      `; code: ${sources.map((v) => `${v.label} = ${v.commit?.slice(0, 10) ?? "?"}${v.dirty ? " + uncommitted changes" : ""}`).join(", ")}`,
   );
   lines.push(
     `- Workload: ${workload.name}, ${num(workload.documents.length, 0)} documents → ${num(counted.chunks, 0)} chunks; ${opts.requests} measured requests per row after ${opts.warmup} warm-up requests, ` +
