@@ -475,7 +475,7 @@ async function main(): Promise<number> {
       `${num(ingest.seconds, 1)} | ${num(ingestion.chunksPerSecond, 1)} | ${num(ingestion.peakMemory.peakWorkerdMiB, 0)} MiB |`,
   );
   lines.push("");
-  lines.push(`| Latency (unique queries, top_k 10, ${opts.requests} requests after ${opts.warmup} warm-up) | Clients | p50 ms | p95 ms | p99 ms | Req/s | Server: lexical / vector / fusion ms (median) |`);
+  lines.push(`| Latency (unique queries, top_k 10, ${opts.requests} requests after ${opts.warmup} warm-up) | Clients | p50 ms | p95 ms | p99 ms | Req/s | Server ms (median): lexical end / vector end / hydration + fusion |`);
   lines.push("|---|---:|---:|---:|---:|---:|---|");
   for (const r of latency) {
     const t = r.serverTimingsMs;
