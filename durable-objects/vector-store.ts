@@ -14,32 +14,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { l2Normalize, TopK } from "../worker/rag/cosine";
 import { QuantizedIndex } from "../worker/vector/quantized";
-import { matchesFilter, type VectorFilter, type VectorMatch, type VectorMetadata } from "../worker/vector/types";
+import { matchesFilter, type VectorFilter, type VectorMatch, type VectorMetadata, type VectorStoreStats } from "../worker/vector/types";
 
 /** Candidates kept from the int8 scan for exact re-ranking: max(RERANK_DEPTH, 4 × topK). */
 export const RERANK_DEPTH = 200;
 
-/**
- * Memory held by the in-memory index, from {@link VectorStore.stats}. Typed arrays are counted
- * exactly (their allocated `byteLength`, spare capacity included); JavaScript strings, objects and
- * Maps can only be estimated (see `IndexMemory` in worker/vector/quantized.ts).
- */
-export interface VectorStoreStats {
-  /** Vectors in the index. */
-  rows: number;
-  /** Dimensions of every vector; 0 when the index is empty. */
-  dims: number;
-  /** Short description of the in-memory layout. */
-  layout: string;
-  /** Exact bytes of each group of typed arrays of the index. */
-  typedArrayBytes: Record<string, number>;
-  /** Estimated bytes of the index's JavaScript strings, objects and Maps. */
-  estimatedObjectBytes: Record<string, number>;
-  /** Sum of `typedArrayBytes` and `estimatedObjectBytes`. */
-  totalBytes: number;
-  /** Milliseconds the last load from SQLite took, or null when the index was built by upserts only. */
-  loadMs: number | null;
-}
 
 /** A vector as passed over RPC. */
 export interface StoredVector {

@@ -41,6 +41,7 @@ import { machineInfo, num, packageVersion, printReport, resultHeader, round, wri
 import { ScriptRun } from "./lib/script-run.ts";
 import { syntheticDocuments, uniqueQueries } from "./lib/synthetic-corpus.ts";
 import { docsPool, scifactPool, scifactQueries } from "./lib/synthetic-sources.ts";
+import type { VectorStoreStats } from "../worker/vector/types.ts";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "..");
 const DEFAULT_DATA = path.resolve(REPO_ROOT, "..", "shared", "data");
@@ -138,16 +139,6 @@ function commandLine(): string {
 const mib = (bytes: number) => bytes / 2 ** 20;
 const loadAverage = () => os.loadavg().map((l) => round(l, 2));
 
-/** The VectorStore's memory report (GET /api/debug/vector/stats). */
-interface VectorStats {
-  rows: number;
-  dims: number;
-  layout: string;
-  typedArrayBytes: Record<string, number>;
-  estimatedObjectBytes: Record<string, number>;
-  totalBytes: number;
-  loadMs: number | null;
-}
 
 /** One row of POST /api/debug/vector/recall. */
 interface RecallRow {
@@ -303,7 +294,7 @@ async function main(): Promise<number> {
   const rssBeforeKiB = await workerdRss(server.pid);
   sampler.setPhase("index load");
   const loadStarted = performance.now();
-  const stats = await getJson<VectorStats>(`${server.url}/api/debug/vector/stats`);
+  const stats = await getJson<VectorStoreStats>(`${server.url}/api/debug/vector/stats`);
   const loadRequestMs = performance.now() - loadStarted;
   await sleep(1000);
   const rssAfterLoadKiB = await workerdRss(server.pid);
@@ -388,7 +379,7 @@ async function main(): Promise<number> {
           .slice(0, 10),
       }
     : undefined;
-  const statsAfter = await getJson<VectorStats>(`${server.url}/api/debug/vector/stats`);
+  const statsAfter = await getJson<VectorStoreStats>(`${server.url}/api/debug/vector/stats`);
   load.atEnd = loadAverage();
 
   await lifecycle.cleanup();

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { migrateVectorTables, type VectorStore } from "../../durable-objects/vector-store";
 import { LocalVectorIndex } from "../../worker/vector/local";
 import type { VectorIndex } from "../../worker/vector/types";
+import { mulberry32 } from "../../scripts/lib/synthetic-corpus";
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 
@@ -48,17 +49,6 @@ describe("VectorIndex (local exact index)", () => {
   });
 });
 
-/** Seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomVector(rand: () => number, dims: number): Float32Array {
   return Float32Array.from({ length: dims }, () => rand() * 2 - 1);
@@ -72,7 +62,7 @@ function storeStub(name: string): DurableObjectStub<VectorStore> {
 describe("VectorStore (int8 blocks, exact re-rank)", () => {
   it("matches exact brute force over thousands of vectors across blocks, after deletes and replacements", async () => {
     const stub = storeStub("scale-contract");
-    const rand = prng(11);
+    const rand = mulberry32(11);
     const dims = 24;
     const ids = Array.from({ length: 2600 }, (_, i) => `v${i}`);
     for (let i = 0; i < ids.length; i += 1000) {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { BLOCK_ROWS, QuantizedIndex, quantize } from "../../worker/vector/quantized";
 import { matchesFilter, type VectorFilter, type VectorMetadata } from "../../worker/vector/types";
+import { mulberry32 } from "../../scripts/lib/synthetic-corpus";
 
-/** Seeded PRNG (mulberry32) so that every run sees the same vectors. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unit(v: Float32Array): Float32Array {
   let s = 0;
@@ -47,7 +37,7 @@ function dequantisedScore(q: Float32Array, v: Float32Array): number {
 }
 
 function build(rows: number, dims: number, seed: number, metadata: (i: number) => VectorMetadata = () => ({})) {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const index = new QuantizedIndex(dims);
   const vectors = new Map<number, Float32Array>();
   const meta = new Map<number, VectorMetadata>();

@@ -11,7 +11,7 @@
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { VectorStoreStats } from "../../durable-objects/vector-store";
+import type { VectorStoreStats } from "../vector/types";
 import { database } from "../db/client";
 import { providers, type Providers } from "../config";
 import type { AppEnv } from "../http/context";

@@ -1,5 +1,6 @@
 /** VectorIndex over the VectorStore Durable Object (int8 shortlist, exact cosine re-ranking, SQLite storage). */
-import type { VectorStore, VectorStoreStats } from "../../durable-objects/vector-store";
+import type { VectorStore } from "../../durable-objects/vector-store";
+import type { VectorStoreStats } from "./types";
 import type { VectorFilter, VectorIndex, VectorMatch, VectorRecord } from "./types";
 
 /** Name of the single VectorStore instance that holds the index. */

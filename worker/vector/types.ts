@@ -45,3 +45,25 @@ export function matchesFilter(metadata: VectorMetadata | undefined, filter: Vect
   }
   return true;
 }
+
+/**
+ * Memory held by the in-memory index, from the VectorStore Durable Object's `stats()`. Typed arrays are counted
+ * exactly (their allocated `byteLength`, spare capacity included); JavaScript strings, objects and
+ * Maps can only be estimated (see `IndexMemory` in worker/vector/quantized.ts).
+ */
+export interface VectorStoreStats {
+  /** Vectors in the index. */
+  rows: number;
+  /** Dimensions of every vector; 0 when the index is empty. */
+  dims: number;
+  /** Short description of the in-memory layout. */
+  layout: string;
+  /** Exact bytes of each group of typed arrays of the index. */
+  typedArrayBytes: Record<string, number>;
+  /** Estimated bytes of the index's JavaScript strings, objects and Maps. */
+  estimatedObjectBytes: Record<string, number>;
+  /** Sum of `typedArrayBytes` and `estimatedObjectBytes`. */
+  totalBytes: number;
+  /** Milliseconds the last load from SQLite took, or null when the index was built by upserts only. */
+  loadMs: number | null;
+}
