@@ -48,3 +48,12 @@ export async function chunkSections(
   }
   return chunks;
 }
+
+/**
+ * The text of a chunk that is embedded: its heading path, a newline, its content. Ingestion embeds
+ * it for the vector index, and pseudo-relevance feedback embeds it again for Rocchio, so both
+ * must use this one form for the vectors to agree.
+ */
+export function chunkEmbeddingText(chunk: { heading: string; content: string }): string {
+  return `${chunk.heading}\n${chunk.content}`;
+}

@@ -14,7 +14,7 @@ import { ApiError } from "../http/errors";
 import type { Providers } from "../config";
 import { contentTypeFromName, parsePdf, parseTextContent, type ContentType, type ParsedDocument } from "../rag/parse";
 import type { DocumentInput } from "../schemas";
-import { chunkSections, type TextChunk } from "../rag/chunking";
+import { chunkEmbeddingText, chunkSections, type TextChunk } from "../rag/chunking";
 import { findBySources, replaceDocuments, type DocumentToStore } from "../storage/documents";
 
 /** Result of ingesting one document. */
@@ -172,7 +172,7 @@ async function storeGroup(env: Env, p: Providers, docs: readonly PreparedDocumen
   });
   const all = planned.flatMap((x) => x.chunks.map((c) => ({ chunk: c, id: x.id, domain: x.doc.domain })));
 
-  const vectors = await p.embedder.embed(all.map(({ chunk: c }) => `${c.heading}\n${c.content}`), "document");
+  const vectors = await p.embedder.embed(all.map(({ chunk }) => chunkEmbeddingText(chunk)), "document");
   try {
     await p.vectorIndex.upsert(all.map(({ chunk, id, domain }, i) => ({ id: chunk.id, values: vectors[i], metadata: { document_id: id, ...(domain ? { domain } : {}) } })));
     const rows: DocumentToStore[] = planned.map(({ doc, id, chunks }) => ({

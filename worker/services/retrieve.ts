@@ -3,6 +3,7 @@
  */
 import { database, type Database } from "../db/client";
 import type { Providers } from "../config";
+import { chunkEmbeddingText } from "../rag/chunking";
 import { expansionCandidates, expansionTerms, rocchio } from "../rag/feedback";
 import { buildMatchExpressions, expandMatchExpression } from "../rag/fts-query";
 import { reciprocalRankFusion } from "../rag/fusion";
@@ -212,7 +213,7 @@ async function pseudoRelevanceFeedback(
   const byId = new Map(rows.map((r) => [r.id, r]));
   const top = topIds.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
   const floor = Math.min(0, ...lexical.scores.values());
-  const texts = top.map((r) => `${r.heading}\n${r.content}`);
+  const texts = top.map(chunkEmbeddingText);
   const candidates = expansionCandidates(query, top.map((r, i) => ({ text: texts[i], score: lexical.scores.get(r.id) ?? floor })));
   const stats = await termStats(db, candidates.map((c) => c.term));
   const terms = expansionTerms(candidates, (t) => ((stats.df.get(t) ?? 0) > 0 ? idfOf(stats, t) : undefined), p.config.PRF_TERMS);
