@@ -31,13 +31,12 @@ import path from "node:path";
 import { runLoad, stopActiveLoad, latencyStats } from "./lib/bench-load.ts";
 import type { EndpointSpec, LatencyStats, LoadResult } from "./lib/bench-load.ts";
 import { sampleTree, TreeMemorySampler } from "./lib/bench-proc.ts";
-import type { MemoryPeak } from "./lib/bench-proc.ts";
 import { OTEL_QUESTIONS } from "./lib/bench-questions.ts";
 import { choosePort } from "./lib/bench-server.ts";
 import { CommandLine, shellQuote } from "./lib/cli.ts";
 import { countChunks, ingestDocuments, throttledProgressLog } from "./lib/ingest-client.ts";
 import type { IngestResult } from "./lib/ingest-client.ts";
-import { machineInfo, num, packageVersion, printReport, resultHeader, round, writeJsonResult } from "./lib/report.ts";
+import { machineInfo, memoryRow, num, packageVersion, printReport, resultHeader, round, writeJsonResult } from "./lib/report.ts";
 import { ScriptRun } from "./lib/script-run.ts";
 import { syntheticDocuments, uniqueQueries } from "./lib/synthetic-corpus.ts";
 import { docsPool, scifactPool, scifactQueries } from "./lib/synthetic-sources.ts";
@@ -197,10 +196,6 @@ const lifecycle = new ScriptRun({
   reportZombies: true,
 });
 const { state } = lifecycle;
-
-function memoryRow(peak: MemoryPeak) {
-  return { peakTotalMiB: round(peak.totalKiB / 1024, 1), peakWorkerdMiB: round(peak.workerdKiB / 1024, 1), samples: peak.samples };
-}
 
 async function main(): Promise<number> {
   const opts = parseCli();

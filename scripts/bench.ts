@@ -23,11 +23,10 @@ import type { IngestResult } from "./lib/ingest-client.ts";
 import { runLoad, stopActiveLoad } from "./lib/bench-load.ts";
 import type { EndpointSpec, LoadResult } from "./lib/bench-load.ts";
 import { TreeMemorySampler } from "./lib/bench-proc.ts";
-import type { MemoryPeak } from "./lib/bench-proc.ts";
 import { OTEL_QUESTIONS } from "./lib/bench-questions.ts";
 import { choosePort } from "./lib/bench-server.ts";
 import { CommandLine, shellQuote } from "./lib/cli.ts";
-import { machineInfo, num, packageVersion, printReport, resultHeader, round, writeJsonResult } from "./lib/report.ts";
+import { machineInfo, memoryRow, num, packageVersion, printReport, resultHeader, round, writeJsonResult } from "./lib/report.ts";
 import { ScriptRun } from "./lib/script-run.ts";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "..");
@@ -158,11 +157,6 @@ const { state } = lifecycle;
 
 // ---------------------------------------------------------------------------------------------
 
-/** Memory figures of one phase in MiB. */
-function memoryRow(peak: MemoryPeak) {
-  return { peakTotalMiB: round(mib(peak.totalKiB), 1), peakWorkerdMiB: round(mib(peak.workerdKiB), 1), maxProcesses: peak.processes, samples: peak.samples };
-}
-
 async function main(): Promise<number> {
   const opts = parseCli();
   state.keep = opts.keep;
@@ -253,8 +247,8 @@ async function main(): Promise<number> {
   const memory = {
     sampleIntervalMs: SAMPLE_MS,
     method: "sum of VmRSS from /proc/<pid>/status over the wrangler process and all its descendants (parent links of /proc/*/stat); workerd = processes named workerd",
-    ...memoryRow(sampler.peak()),
-    phases: Object.fromEntries(sampler.phases().map((p) => [p, memoryRow(sampler.peak(p))])),
+    ...memoryRow(sampler.peak(), { maxProcesses: true }),
+    phases: Object.fromEntries(sampler.phases().map((p) => [p, memoryRow(sampler.peak(p), { maxProcesses: true })])),
     /** Processes of the tree at the sample with the highest total. */
     atPeak: sampler.peakProcesses().map((p) => ({ ...p, rssMiB: round(mib(p.rssKiB), 1) })),
     /** [seconds, total KiB, workerd KiB, processes] */

@@ -1,12 +1,14 @@
 /**
- * Reporting shared by `bench.ts` and `eval-retrieval.ts`: the machine and package versions recorded
- * in a JSON result file, writing that file, and the end of the Markdown report (errors and
- * warnings sections, the closing log lines and the exit code). Plain TypeScript run by Node's type
- * stripping.
+ * Reporting shared by the benchmark and evaluation scripts (`bench.ts`, `bench-latency.ts`,
+ * `bench-scale.ts`, `eval-retrieval.ts`): the machine and package versions recorded in a JSON
+ * result file, the peak-memory rows of that file, writing it, and the end of the Markdown report
+ * (errors and warnings sections, the closing log lines and the exit code). Plain TypeScript run by
+ * Node's type stripping.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import type { MemoryPeak } from "./bench-proc.ts";
 
 /** Fixed-point number with thousands separators (`1,234.5`); `–` for NaN and infinities. */
 export function num(value: number, digits = 1): string {
@@ -87,6 +89,37 @@ export function resultHeader<V>(run: { startedAt: Date; command: string; machine
 export async function writeJsonResult(file: string, result: unknown): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** Peak memory of a run or of one of its phases, as recorded in the JSON result files. */
+export interface MemoryRow {
+  /** Highest summed RSS of the dev server's process tree, MiB (1 MiB = 1024 KiB), one decimal. */
+  peakTotalMiB: number;
+  /** Highest summed RSS of the tree's `workerd` processes, MiB, one decimal. */
+  peakWorkerdMiB: number;
+  /** Most processes in the tree at once; only when asked for (`maxProcesses: true`). */
+  maxProcesses?: number;
+  /** Number of samples the peaks were taken over. */
+  samples: number;
+}
+
+/**
+ * The JSON row of a memory peak from a `TreeMemorySampler` (`sampler.peak()` or
+ * `sampler.peak(phase)`), its KiB converted to MiB.
+ *
+ * @param peak Peaks in KiB and the number of samples.
+ * @param options `maxProcesses`: also record the most processes seen at once (`bench.ts` does,
+ *   `bench-scale.ts` does not).
+ * @returns The fields in this order: `peakTotalMiB`, `peakWorkerdMiB`, `maxProcesses` (when asked
+ *   for), `samples`.
+ */
+export function memoryRow(peak: MemoryPeak, options: { maxProcesses?: boolean } = {}): MemoryRow {
+  return {
+    peakTotalMiB: round(peak.totalKiB / 1024, 1),
+    peakWorkerdMiB: round(peak.workerdKiB / 1024, 1),
+    ...(options.maxProcesses ? { maxProcesses: peak.processes } : {}),
+    samples: peak.samples,
+  };
 }
 
 /** The end of a run, for {@link printReport}. */
