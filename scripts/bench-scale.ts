@@ -30,7 +30,7 @@ import os from "node:os";
 import path from "node:path";
 import { runLoad, stopActiveLoad, latencyStats } from "./lib/bench-load.ts";
 import type { EndpointSpec, LatencyStats, LoadResult } from "./lib/bench-load.ts";
-import { sampleTree, TreeMemorySampler } from "./lib/bench-proc.ts";
+import { sampleTree } from "./lib/bench-proc.ts";
 import { OTEL_QUESTIONS } from "./lib/bench-questions.ts";
 import { choosePort } from "./lib/bench-server.ts";
 import { CommandLine, shellQuote } from "./lib/cli.ts";
@@ -186,15 +186,8 @@ function medianTimings(list: { lexical: number; vector: number; fusion: number }
 
 // ---------------------------------------------------------------------------------------------
 
-let memorySampler: TreeMemorySampler | undefined;
-const lifecycle = new ScriptRun({
-  log,
-  beforeCleanup: async () => {
-    await memorySampler?.stop().catch(() => undefined);
-  },
-  onInterrupt: stopActiveLoad,
-  reportZombies: true,
-});
+/** Samples the memory of each server's process tree from its spawn; a signal also stops the load test in progress. */
+const lifecycle = new ScriptRun({ log, memorySampleMs: SAMPLE_MS, onInterrupt: stopActiveLoad, reportZombies: true });
 const { state } = lifecycle;
 
 async function main(): Promise<number> {
@@ -231,17 +224,13 @@ async function main(): Promise<number> {
     port,
     logFile: devLog,
     vars: { DEBUG_ROUTES: "on" },
-    onSpawn: (pid: number) => {
-      memorySampler = new TreeMemorySampler(pid, SAMPLE_MS);
-      memorySampler.start();
-    },
   };
   if (opts.reuseState) {
     log(`copying the state of an earlier run from ${opts.reuseState}…`);
     await cp(opts.reuseState, persistTo, { recursive: true });
   }
   const first = await lifecycle.startServer(serverOptions, migrationsLog);
-  const ingestSampler = memorySampler!;
+  const ingestSampler = lifecycle.sampler;
   ingestSampler.setPhase("ingestion");
   let ingest: IngestResult;
   if (opts.reuseState) {
@@ -274,13 +263,13 @@ async function main(): Promise<number> {
       ? `reused state: ${counted.total} documents, ${counted.chunks} chunks`
       : `ingested ${ingest.done} documents (${ingest.failed} failed) into ${counted.chunks} chunks in ${num(ingest.seconds, 1)} s`,
   );
-  await ingestSampler.stop();
 
-  // 3. Restart: cold VectorStore; RSS before and after it loads.
+  // 3. Restart (which stops the ingestion sampler and samples the new server): cold VectorStore;
+  // RSS before and after it loads.
   log("restarting the server on the same state (cold Durable Objects)…");
   const second = await lifecycle.restartServer(serverOptions);
   const server = second.server;
-  const sampler = memorySampler!;
+  const sampler = lifecycle.sampler;
   sampler.setPhase("warm-up");
   for (const q of takeQueries(warmQueries)) {
     await getJson(`${server.url}/api/rag/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: q, mode: "lexical", top_k: 10 }) });

@@ -22,7 +22,6 @@ import { collectDocuments, countChunks, ingestDocuments, throttledProgressLog } 
 import type { IngestResult } from "./lib/ingest-client.ts";
 import { runLoad, stopActiveLoad } from "./lib/bench-load.ts";
 import type { EndpointSpec, LoadResult } from "./lib/bench-load.ts";
-import { TreeMemorySampler } from "./lib/bench-proc.ts";
 import { OTEL_QUESTIONS } from "./lib/bench-questions.ts";
 import { choosePort } from "./lib/bench-server.ts";
 import { CommandLine, shellQuote } from "./lib/cli.ts";
@@ -137,19 +136,14 @@ const ENDPOINT_NOTES: Record<string, string> = {
 // ---------------------------------------------------------------------------------------------
 // Run state shared with the interrupt handler.
 
-/** Memory sampler of the server's process tree, once the server is spawned. */
-let memorySampler: TreeMemorySampler | undefined;
-
 /**
- * Cleanup (idempotent): stops the sampler, then the server's process group (also reporting group
- * members that await reaping), removes the temporary folder (unless --keep). A signal also stops
- * the load test in progress.
+ * Samples the memory of the server's process tree from its spawn. Cleanup (idempotent): stops the
+ * sampler, then the server's process group (also reporting group members that await reaping),
+ * removes the temporary folder (unless --keep). A signal also stops the load test in progress.
  */
 const lifecycle = new ScriptRun({
   log,
-  beforeCleanup: async () => {
-    await memorySampler?.stop().catch(() => undefined);
-  },
+  memorySampleMs: SAMPLE_MS,
   onInterrupt: stopActiveLoad,
   reportZombies: true,
 });
@@ -179,20 +173,8 @@ async function main(): Promise<number> {
   const port = await choosePort(opts.port, opts.portExplicit, log);
   const { persistTo, migrationsLog, devLog } = await lifecycle.createTemp("edge-rag-bench-");
 
-  const { server, startupSeconds, health } = await lifecycle.startServer(
-    {
-      root: REPO_ROOT,
-      persistTo,
-      port,
-      logFile: devLog,
-      onSpawn: (pid) => {
-        memorySampler = new TreeMemorySampler(pid, SAMPLE_MS);
-        memorySampler.start();
-      },
-    },
-    migrationsLog,
-  );
-  const sampler = memorySampler!;
+  const { server, startupSeconds, health } = await lifecycle.startServer({ root: REPO_ROOT, persistTo, port, logFile: devLog }, migrationsLog);
+  const sampler = lifecycle.sampler;
 
   // Ingestion through the bulk queue path.
   sampler.setPhase("ingestion");

@@ -1,14 +1,15 @@
 /**
  * Lifecycle shared by the scripts that measure a fresh local dev server (`bench.ts`,
- * `eval-retrieval.ts`): the run state that the cleanup needs (temporary folder, dev server,
- * teardown outcome), stopping the server's process group, removing the temporary folder, the
+ * `bench-latency.ts`, `bench-scale.ts`, `eval-retrieval.ts`): the run state that the cleanup needs
+ * (temporary folder, dev server, teardown outcome), the optional memory sampler of the server's
+ * process tree, stopping the server's process group, removing the temporary folder, the
  * SIGINT/SIGTERM handlers (exit code 130 / 143) and the wrapper that runs `main` and sets the
  * exit code. Plain TypeScript run by Node's type stripping.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { groupAlive, listProcesses } from "./bench-proc.ts";
+import { groupAlive, listProcesses, TreeMemorySampler } from "./bench-proc.ts";
 import { applyMigrations, ephemeralPort, killAllGroupsSync, startDevServer } from "./bench-server.ts";
 import type { DevServer, DevServerOptions } from "./bench-server.ts";
 import { num } from "./report.ts";
@@ -58,7 +59,16 @@ export interface StartedServer {
 export interface ScriptRunOptions {
   /** Progress logger of the script (stderr, with the script's prefix). */
   log: (message: string) => void;
-  /** Awaited first by {@link ScriptRun.cleanup}, before the server is stopped (e.g. to stop a sampler). */
+  /**
+   * Sampling interval in milliseconds of a {@link TreeMemorySampler} started on each dev server's
+   * process tree as soon as its `wrangler dev` is spawned (read through {@link ScriptRun.sampler}).
+   * Without it, no memory is sampled.
+   */
+  memorySampleMs?: number;
+  /**
+   * Awaited by {@link ScriptRun.cleanup} after stopping the memory sampler and before stopping the
+   * server (e.g. to stop other servers the script started itself).
+   */
   beforeCleanup?: () => Promise<void>;
   /** Called on the first SIGINT/SIGTERM, before the cleanup (e.g. to stop a load test in progress). */
   onInterrupt?: () => void;
@@ -81,6 +91,7 @@ export class ScriptRun {
   readonly state: RunState = { keep: false, forcedKills: [], leftovers: false };
   readonly #options: ScriptRunOptions;
   #interrupted = false;
+  #sampler: TreeMemorySampler | undefined;
   #stopping: Promise<void> | undefined;
   #cleaning: Promise<void> | undefined;
 
@@ -91,6 +102,19 @@ export class ScriptRun {
   /** Whether SIGINT or SIGTERM arrived; the signal handler then cleans up and exits. */
   get interrupted(): boolean {
     return this.#interrupted;
+  }
+
+  /**
+   * Memory sampler of the current dev server's process tree: started when its `wrangler dev` was
+   * spawned, sampling every `memorySampleMs` (phase `startup` until the script calls `setPhase`),
+   * stopped by {@link restartServer} (which starts a new one for the new server) and by
+   * {@link cleanup}. Its samples stay readable after it stops.
+   *
+   * @throws Error when the run has no `memorySampleMs` or no dev server was spawned yet.
+   */
+  get sampler(): TreeMemorySampler {
+    if (!this.#sampler) throw new Error(this.#options.memorySampleMs === undefined ? "this run samples no memory (no memorySampleMs)" : "no dev server was spawned yet");
+    return this.#sampler;
   }
 
   /**
@@ -134,8 +158,9 @@ export class ScriptRun {
   }
 
   /**
-   * Stops the running dev server ({@link stopServer}), then starts a new one with `options` (same
-   * state folder, no migrations), e.g. to measure a cold start on the state the run has built.
+   * Stops the memory sampler of the running dev server, if any, and the server ({@link stopServer}),
+   * then starts a new one with `options` (same state folder, no migrations) and a new sampler, e.g.
+   * to measure a cold start on the state the run has built.
    * Pids that needed SIGKILL accumulate in `state.forcedKills`, and `state.leftovers` stays true
    * once any server left processes behind.
    *
@@ -143,6 +168,7 @@ export class ScriptRun {
    * @throws Error from stopping or from {@link startDevServer}, or `interrupted` after a signal.
    */
   async restartServer(options: Omit<DevServerOptions, "inspectorPort">): Promise<StartedServer> {
+    await this.#stopSampler();
     await this.stopServer();
     this.checkInterrupted();
     this.#stopping = undefined;
@@ -150,20 +176,40 @@ export class ScriptRun {
     return this.#launch(options);
   }
 
-  /** Starts the dev server on a free inspector port, timed, and records it in `state.server`. */
+  /**
+   * Starts the dev server on a free inspector port, timed, and records it in `state.server`; starts
+   * a memory sampler on its process tree once it is spawned (with `memorySampleMs`).
+   */
   async #launch(options: Omit<DevServerOptions, "inspectorPort">): Promise<StartedServer> {
     const { log } = this.#options;
     const inspectorPort = await ephemeralPort();
     const vars = Object.entries(options.vars ?? {}).map(([name, value]) => ` --var ${name}:${value}`).join("");
     log(`starting wrangler dev --local${vars} on 127.0.0.1:${options.port}…`);
     const bootStart = performance.now();
-    this.state.server = await startDevServer({ ...options, inspectorPort });
+    const onSpawn = (pid: number) => {
+      this.#startSampler(pid);
+      options.onSpawn?.(pid);
+    };
+    this.state.server = await startDevServer({ ...options, inspectorPort, onSpawn });
     this.checkInterrupted();
     const server = this.state.server;
     const startupSeconds = (performance.now() - bootStart) / 1000;
     const health = server.health as ServerHealth;
     log(`ready in ${num(startupSeconds, 1)} s (pid ${server.pid}); providers: ${JSON.stringify(health.providers ?? {})}`);
     return { server, startupSeconds, health };
+  }
+
+  /** With `memorySampleMs`: starts sampling the process tree under `pid` (a new sampler). */
+  #startSampler(pid: number): void {
+    const { memorySampleMs } = this.#options;
+    if (memorySampleMs === undefined) return;
+    this.#sampler = new TreeMemorySampler(pid, memorySampleMs);
+    this.#sampler.start();
+  }
+
+  /** Stops the current memory sampler, if any (after a last sample); never rejects. */
+  async #stopSampler(): Promise<void> {
+    await this.#sampler?.stop().catch(() => undefined);
   }
 
   /**
@@ -193,12 +239,14 @@ export class ScriptRun {
   }
 
   /**
-   * Runs `beforeCleanup`, stops the server ({@link stopServer}), SIGKILLs every process group
-   * still registered, and removes the temporary folder unless `state.keep`. Idempotent.
+   * Stops the memory sampler, runs `beforeCleanup`, stops the server ({@link stopServer}), SIGKILLs
+   * every process group still registered, and removes the temporary folder unless `state.keep`.
+   * Idempotent.
    */
   cleanup(): Promise<void> {
     const { log, beforeCleanup, logStopErrors } = this.#options;
     this.#cleaning ??= (async () => {
+      await this.#stopSampler();
       await beforeCleanup?.();
       const stopped = this.stopServer();
       await (logStopErrors ? stopped.catch((e) => log(`error while stopping the server: ${e instanceof Error ? e.message : String(e)}`)) : stopped);
