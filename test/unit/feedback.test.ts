@@ -44,6 +44,18 @@ describe("pseudo-relevance feedback", () => {
     expect(() => rocchio(q, [new Float32Array(2)])).toThrow(RangeError);
   });
 
+  it("keeps the largest dimensions of the Rocchio embedding when asked", () => {
+    const q = new Float32Array([0.8, 0, 0, 0.6]);
+    const out = rocchio(q, [new Float32Array([0, 0.5, -0.1, 0])], 1, 2);
+    // q + centroid = [0.8, 0.5, -0.1, 0.6]: the two largest magnitudes are 0.8 and 0.6.
+    expect(Array.from(out).map((x) => Math.round(x * 1000) / 1000)).toEqual([0.8, 0, 0, 0.6]);
+    const negative = rocchio(new Float32Array([0.1, 0, 0]), [new Float32Array([0, -0.9, 0.2])], 1, 1);
+    expect(Array.from(negative).map((x) => Math.round(x * 1000) / 1000)).toEqual([0, -1, 0]);
+    // Without feedback the query is only normalised, never sparsified.
+    expect(Array.from(rocchio(new Float32Array([3, 4]), [], 1, 1))).toEqual([0.6000000238418579, 0.800000011920929]);
+    expect(() => rocchio(q, [], 1, 0)).toThrow(RangeError);
+  });
+
   it("widens a MATCH expression with quoted terms, Hangul ones as prefixes", () => {
     expect(expandMatchExpression('"sampl"', ["trace", 'a"b', "상태"])).toBe('"sampl" OR "trace" OR "a""b" OR "상태" *');
     expect(expandMatchExpression('"sampl"', [])).toBe('"sampl"');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildMatchExpressions } from "../../worker/rag/fts-query";
-import { contentTerms, sentences, stem, words } from "../../worker/rag/text";
+import { contentTerms, sentences, stem, wordDelimiterParts, words } from "../../worker/rag/text";
 import { reciprocalRankFusion } from "../../worker/rag/fusion";
 
 describe("text analysis", () => {
@@ -38,6 +38,13 @@ describe("FTS5 MATCH expressions", () => {
     expect(m.porter).toBe('"상태" * OR "관리" *');
     expect(m.trigram).toBeNull();
     expect(buildMatchExpressions("컴포넌트를 렌더링").trigram).toBe('"컴포넌트" OR "렌더링"');
+  });
+
+  it("adds the sub-words of compound identifiers as prefix queries", () => {
+    expect(wordDelimiterParts("BatchSpanProcessor and hTRPML2, log4j, miR7a")).toEqual(["batch", "span", "processor", "trpml", "log"]);
+    // Plain words, Hangul, runs under 3 letters ("miR7a") and stop words give none.
+    expect(wordDelimiterParts("tail sampling 상태2 IL6 theSpan")).toEqual(["span"]);
+    expect(buildMatchExpressions("hTRPML2 binding").porter).toBe('"htrpml2" OR "binding" OR "trpml" *');
   });
 
   it("returns nothing to search for punctuation only", () => {

@@ -86,20 +86,40 @@ export function expansionTerms(candidates: readonly TermCandidate[], idf: (term:
 }
 
 /**
- * Rocchio's feedback on a query embedding: q + β · mean(feedback), L2-normalised. Returns a copy
- * of `query` (normalised) when there is no feedback vector.
+ * Rocchio's feedback on a query embedding: q + β · mean(feedback), sparsified to its `keep`
+ * largest dimensions by magnitude (the others set to 0), L2-normalised. Returns a copy of `query`
+ * (normalised, not sparsified) when there is no feedback vector.
+ *
+ * Why sparsify: the offline query embedding has about 100 non-zero dimensions of 512 and the local
+ * vector index skips zero dimensions, but the centroid of the feedback chunks is dense; keeping 128
+ * dimensions restores the sparse scan at no measured loss (SciFact train, hybrid nDCG@10 0.7055 with
+ * all 512, 0.7059 with 128, Recall@100 0.945 either way).
  *
  * @param query Query embedding (any length n).
  * @param feedback Embeddings of the feedback chunks, each of length n.
  * @param beta Weight of the feedback centroid; default 1 (tuned on SciFact train).
- * @throws RangeError when a feedback vector's length differs from the query's.
+ * @param keep Dimensions kept (1..n); default n, all. Ties at the threshold keep the lower dimensions.
+ * @throws RangeError when a feedback vector's length differs from the query's, or `keep` < 1.
  */
-export function rocchio(query: Float32Array, feedback: readonly Float32Array[], beta = 1): Float32Array {
+export function rocchio(query: Float32Array, feedback: readonly Float32Array[], beta = 1, keep = query.length): Float32Array {
+  if (!(keep >= 1)) throw new RangeError(`keep must be at least 1, got ${keep}`);
   const out = Float32Array.from(query);
   for (const v of feedback) {
     if (v.length !== query.length) throw new RangeError(`feedback vector has ${v.length} dimensions, the query ${query.length}`);
     const w = beta / feedback.length;
     for (let i = 0; i < v.length; i++) out[i] += w * v[i];
   }
+  if (feedback.length > 0 && keep < out.length) sparsify(out, keep);
   return l2Normalize(out);
+}
+
+/** Sets all but the `keep` largest-magnitude entries of `v` to 0, in place. */
+function sparsify(v: Float32Array, keep: number): void {
+  const magnitudes = Float32Array.from(v, Math.abs).sort();
+  const threshold = magnitudes[magnitudes.length - keep];
+  let kept = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (Math.abs(v[i]) >= threshold && kept < keep) kept++;
+    else v[i] = 0;
+  }
 }

@@ -3,14 +3,17 @@
  * string (inner `"` doubled), so no user input can change the expression's syntax
  * (FTS5 query syntax: https://sqlite.org/fts5.html#full_text_query_syntax).
  */
-import { isHangul, isStopWord, stripKoreanSuffix, words } from "./text";
+import { isHangul, isStopWord, stripKoreanSuffix, wordDelimiterParts, words } from "./text";
 
 /** Upper bound on terms in one expression, to bound query cost. */
 export const MAX_MATCH_TERMS = 32;
 
 /** The MATCH expressions for one query; `null` means "nothing to search in that index". */
 export interface MatchExpressions {
-  /** For the `porter unicode61` index: OR of quoted terms; Hangul terms as prefix queries. */
+  /**
+   * For the `porter unicode61` index: OR of quoted terms; Hangul terms and the sub-words of
+   * compound identifiers ({@link wordDelimiterParts}) as prefix queries.
+   */
   porter: string | null;
   /** For the `trigram` index: OR of quoted Hangul terms of at least 3 characters. */
   trigram: string | null;
@@ -24,7 +27,9 @@ function quote(term: string): string {
  * Turns free text into FTS5 expressions. Stop words are dropped (all of them, if nothing else is
  * left, are kept so that "the who" still searches). Hangul words are matched by prefix in the
  * unicode61 index, which finds 2-syllable stems that the trigram tokenizer cannot
- * (Korean particles are suffixes: "상태" matches "상태를").
+ * (Korean particles are suffixes: "상태" matches "상태를"). Compound identifiers also search their
+ * sub-words by prefix ("hTRPML2" adds "trpml" *, which matches "TRPML1"; "BatchSpanProcessor" adds
+ * "batch" *, "span" *, "processor" *): on SciFact train this raised BM25 nDCG@10 from 0.696 to 0.700.
  */
 export function buildMatchExpressions(text: string): MatchExpressions {
   const all = [...new Set(words(text))];
@@ -35,6 +40,10 @@ export function buildMatchExpressions(text: string): MatchExpressions {
 
   // Hangul: the stem without its particle, as a prefix ("상태를" → "상태" *).
   const porterParts = [...new Set(terms.map((t) => (isHangul(t) ? `${quote(stripKoreanSuffix(t))} *` : quote(t))))];
+  for (const part of wordDelimiterParts(text)) {
+    if (porterParts.length >= MAX_MATCH_TERMS) break;
+    if (!terms.includes(part)) porterParts.push(`${quote(part)} *`);
+  }
   const trigramTerms = [...new Set(terms.filter(isHangul).map(stripKoreanSuffix))].filter((t) => [...t].length >= 3);
   return {
     porter: porterParts.join(" OR "),

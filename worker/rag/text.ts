@@ -98,6 +98,34 @@ export function contentTerms(text: string): string[] {
   return out;
 }
 
+const RAW_TOKEN_RE = /[\p{L}\p{N}]+/gu;
+/** Boundaries inside a token: lower → upper case, letter → digit, digit → letter. */
+const DELIMITER_RE = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u;
+
+/**
+ * Sub-words of compound identifiers, split the way Lucene's word delimiter filter
+ * (`WordDelimiterGraphFilter`) splits them: at lower → upper case changes and letter ↔ digit
+ * transitions ("BatchSpanProcessor" → batch, span, processor; "TRPML2" → trpml; "miR7a" → mir).
+ * Only tokens with such a boundary give parts; parts are Latin-script letter runs of at least 3
+ * characters that are not stop words, lower-cased and stemmed like {@link contentTerms}, distinct,
+ * in first-seen order. The index holds the whole token ("trpml1"), so callers match a part as a
+ * prefix.
+ */
+export function wordDelimiterParts(text: string): string[] {
+  const out = new Set<string>();
+  for (const token of text.normalize("NFKC").match(RAW_TOKEN_RE) ?? []) {
+    const parts = token.split(DELIMITER_RE);
+    if (parts.length < 2) continue;
+    for (const part of parts) {
+      const w = part.toLowerCase();
+      if (!/^\p{Script=Latin}{3,}$/u.test(w) || isStopWord(w)) continue;
+      const s = stem(w);
+      out.add(s.length >= 3 ? s : w);
+    }
+  }
+  return [...out];
+}
+
 /** Distinct content terms of a text, in first-seen order. */
 export function distinctContentTerms(text: string): string[] {
   return [...new Set(contentTerms(text))];

@@ -135,7 +135,7 @@ export async function hybridSearch(env: Env, p: Providers, query: string, topK: 
     if (!queryVectorPromise) return { ids: [] as string[], ms: 0 };
     let vector = await queryVectorPromise;
     const feedback = await feedbackPromise;
-    if (feedback?.vectors.length) vector = rocchio(vector, feedback.vectors, p.config.PRF_BETA);
+    if (feedback?.vectors.length) vector = rocchio(vector, feedback.vectors, p.config.PRF_BETA, p.config.PRF_DIMENSIONS);
     const filter: VectorFilter | undefined = scope?.domains.length ? { domain: { $in: scope.domains } } : undefined;
     // Tags are not in vector metadata: over-fetch and let the D1 hydration filter them.
     const matches = await p.vectorIndex.query(vector, scope?.tags.length ? 100 : vectorDepth, filter);
