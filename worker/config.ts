@@ -50,7 +50,7 @@ const ConfigSchema = z.object({
    * Dimensions kept of the Rocchio query embedding (its largest by magnitude), 1..4096: a sparse
    * query lets the local vector index skip the zero dimensions. Above the embedding's dimensions, all are kept.
    */
-  PRF_DIMENSIONS: z.coerce.number().int().min(1).max(4096).default(128),
+  PRF_DIMENSIONS: z.coerce.number().int().min(1).max(4096).default(192),
   /** Request log lines (worker/http/logger.ts): every request, failed ones (status ≥ 400), or none. */
   REQUEST_LOG: z.enum(["all", "errors", "off"]).default("all"),
   /** "on" mounts the benchmark routes under /api/debug (vector index memory and recall); off by default. */

@@ -40,10 +40,10 @@ describe("FTS5 MATCH expressions", () => {
     expect(buildMatchExpressions("컴포넌트를 렌더링").trigram).toBe('"컴포넌트" OR "렌더링"');
   });
 
-  it("adds the sub-words of compound identifiers as prefix queries", () => {
-    expect(wordDelimiterParts("BatchSpanProcessor and hTRPML2, log4j, miR7a")).toEqual(["batch", "span", "processor", "trpml", "log"]);
-    // Plain words, Hangul, runs under 3 letters ("miR7a") and stop words give none.
-    expect(wordDelimiterParts("tail sampling 상태2 IL6 theSpan")).toEqual(["span"]);
+  it("adds the letter runs of alphanumeric identifiers as prefix queries", () => {
+    expect(wordDelimiterParts("hTRPML2 and log4j, miR7a, Processing2Span")).toEqual(["trpml", "log", "process", "span"]);
+    // Words without digits (camel case included), Hangul, runs under 3 letters ("miR7a") and stop words give none.
+    expect(wordDelimiterParts("BatchSpanProcessor tail 상태2 IL6 the2")).toEqual([]);
     expect(buildMatchExpressions("hTRPML2 binding").porter).toBe('"htrpml2" OR "binding" OR "trpml" *');
   });
 

@@ -103,19 +103,19 @@ const RAW_TOKEN_RE = /[\p{L}\p{N}]+/gu;
 const DELIMITER_RE = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u;
 
 /**
- * Sub-words of compound identifiers, split the way Lucene's word delimiter filter
- * (`WordDelimiterGraphFilter`) splits them: at lower → upper case changes and letter ↔ digit
- * transitions ("BatchSpanProcessor" → batch, span, processor; "TRPML2" → trpml; "miR7a" → mir).
- * Only tokens with such a boundary give parts; parts are Latin-script letter runs of at least 3
- * characters that are not stop words, lower-cased and stemmed like {@link contentTerms}, distinct,
- * in first-seen order. The index holds the whole token ("trpml1"), so callers match a part as a
- * prefix.
+ * Sub-words of alphanumeric identifiers, split the way Lucene's word delimiter filter
+ * (`WordDelimiterGraphFilter`) splits them: at letter ↔ digit transitions and lower → upper case
+ * changes ("hTRPML2" → trpml, "log4j" → log, "IL6R" → none). Only tokens that mix letters and
+ * digits give parts: splitting plain camel-case words ("OpenTelemetry" → open, telemetry) added
+ * noise and no gain (SciFact train). Parts are Latin-script letter runs of at least 3 characters
+ * that are not stop words, lower-cased and stemmed like {@link contentTerms}, distinct, in
+ * first-seen order. The index holds the whole token ("trpml1"), so callers match a part as a prefix.
  */
 export function wordDelimiterParts(text: string): string[] {
   const out = new Set<string>();
   for (const token of text.normalize("NFKC").match(RAW_TOKEN_RE) ?? []) {
+    if (!/\p{N}/u.test(token) || !/\p{L}/u.test(token)) continue;
     const parts = token.split(DELIMITER_RE);
-    if (parts.length < 2) continue;
     for (const part of parts) {
       const w = part.toLowerCase();
       if (!/^\p{Script=Latin}{3,}$/u.test(w) || isStopWord(w)) continue;
