@@ -36,7 +36,7 @@ import type { ProcessCpu } from "./lib/bench-proc.ts";
 import { OTEL_QUESTIONS } from "./lib/bench-questions.ts";
 import { choosePort, ephemeralPort, startDevServer } from "./lib/bench-server.ts";
 import type { DevServer } from "./lib/bench-server.ts";
-import { CommandLine, shellQuote } from "./lib/cli.ts";
+import { CommandLine, commandAsTyped } from "./lib/cli.ts";
 import { loadBeir } from "./lib/eval-datasets.ts";
 import { collectDocuments, countChunks, ingestDocuments, throttledProgressLog } from "./lib/ingest-client.ts";
 import type { IngestDocument } from "./lib/ingest-client.ts";
@@ -148,14 +148,6 @@ function parseCli(): Options {
   };
 }
 
-/** The command line as typed: `npm run bench:latency -- …` under npm, else `node scripts/bench-latency.ts …`. */
-function commandLine(): string {
-  const args = process.argv.slice(2).map(shellQuote);
-  if (process.env.npm_lifecycle_event === "bench:latency") return ["npm run bench:latency", ...(args.length ? ["--", ...args] : [])].join(" ");
-  const script = path.relative(process.cwd(), process.argv[1]) || process.argv[1];
-  return [shellQuote(process.argv0 || "node"), shellQuote(script), ...args].join(" ");
-}
-
 /** The corpus to ingest and the queries to send, without duplicates, in a fixed order. */
 interface Workload {
   name: string;
@@ -264,7 +256,7 @@ async function main(): Promise<number> {
   state.keep = opts.keep;
   const startedAt = new Date();
   const loadAtStart = os.loadavg().map((l) => round2(l));
-  const command = commandLine();
+  const command = commandAsTyped({ npmScript: "bench:latency" });
 
   const source = opts.docs ?? opts.dataset!;
   if (!(await stat(source).catch(() => undefined))?.isDirectory()) throw new Error(`folder not found: ${source}`);
