@@ -24,7 +24,7 @@ import { runLoad, stopActiveLoad } from "./lib/bench-load.ts";
 import type { EndpointSpec, LoadResult } from "./lib/bench-load.ts";
 import { OTEL_QUESTIONS } from "./lib/bench-questions.ts";
 import { choosePort } from "./lib/bench-server.ts";
-import { CommandLine, commandAsTyped } from "./lib/cli.ts";
+import { CommandLine, commandAsTyped, LOAD_TEST_OPTIONS, SERVER_SCRIPT_OPTIONS } from "./lib/cli.ts";
 import { machineInfo, memoryRow, num, packageVersion, printReport, resultHeader, round, writeJsonResult } from "./lib/report.ts";
 import { ScriptRun } from "./lib/script-run.ts";
 
@@ -71,14 +71,10 @@ function log(message: string): void {
 function parseCli(): BenchOptions {
   const cli: CommandLine = new CommandLine(USAGE);
   const values = cli.parse({
-    requests: { type: "string" },
+    ...SERVER_SCRIPT_OPTIONS,
+    ...LOAD_TEST_OPTIONS,
     connections: { type: "string" },
-    warmup: { type: "string" },
-    timeout: { type: "string" },
-    port: { type: "string" },
     corpus: { type: "string" },
-    keep: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
   });
   return {
     requests: cli.int("requests", values.requests, 300, 1, 1_000_000),

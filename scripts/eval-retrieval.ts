@@ -35,7 +35,7 @@ import type { Evaluation } from "../worker/rag/eval/metrics.ts";
 import { latencyStats } from "./lib/bench-load.ts";
 import type { LatencyStats } from "./lib/bench-load.ts";
 import { choosePort } from "./lib/bench-server.ts";
-import { CommandLine, commandAsTyped } from "./lib/cli.ts";
+import { CommandLine, commandAsTyped, SERVER_SCRIPT_OPTIONS } from "./lib/cli.ts";
 import { loadDataset } from "./lib/eval-datasets.ts";
 import { snapshotSources } from "./lib/sources.ts";
 import type { CorpusSelection, EvalDataset, EvalQuery } from "./lib/eval-datasets.ts";
@@ -117,6 +117,7 @@ function log(message: string): void {
 function parseCli(): EvalOptions {
   const cli: CommandLine = new CommandLine(USAGE);
   const values = cli.parse({
+    ...SERVER_SCRIPT_OPTIONS,
     dataset: { type: "string" },
     split: { type: "string" },
     mode: { type: "string" },
@@ -128,10 +129,7 @@ function parseCli(): EvalOptions {
     snapshot: { type: "string" },
     concurrency: { type: "string" },
     "latency-queries": { type: "string" },
-    port: { type: "string" },
     out: { type: "string" },
-    keep: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
   });
   if (!values.dataset) cli.usageError("--dataset is required");
   const mode = values.mode ?? "all";

@@ -1,12 +1,36 @@
 /**
  * Command-line handling shared by `bench.ts`, `bench-scale.ts`, `bench-latency.ts` and
  * `eval-retrieval.ts`: `node:util` parseArgs with exit code 2 and the usage on bad usage, `--help`,
- * bounded integer options, and the command line as typed for their reports. Plain TypeScript run by
- * Node's type stripping.
+ * bounded integer options, the option declarations they have in common, and the command line as
+ * typed for their reports. Plain TypeScript run by Node's type stripping.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { ParseArgsOptionsConfig } from "node:util";
+
+/**
+ * Options of every script that starts its own dev server: `--port <n>` (string as typed), `--keep`
+ * (boolean, default false) and `-h, --help` (boolean, default false; {@link CommandLine.parse} acts
+ * on it). Spread into the script's own table (`cli.parse({ ...SERVER_SCRIPT_OPTIONS, … })`); each
+ * script still validates `port`, applies `keep` and documents all three in its usage text.
+ */
+export const SERVER_SCRIPT_OPTIONS = {
+  port: { type: "string" },
+  keep: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
+/**
+ * Options of the load tests (`bench.ts`, `bench-scale.ts`, `bench-latency.ts`): `--requests <n>`,
+ * `--warmup <n>` and `--timeout <s>`, strings as typed. Spread into the script's own table next to
+ * {@link SERVER_SCRIPT_OPTIONS}; each script parses them with its own defaults and bounds
+ * ({@link CommandLine.int}) and documents them in its usage text.
+ */
+export const LOAD_TEST_OPTIONS = {
+  requests: { type: "string" },
+  warmup: { type: "string" },
+  timeout: { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
 
 /** Parsed option values for an options config, as `parseArgs` types them. */
 export type OptionValues<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ options: O }>>["values"];
