@@ -36,7 +36,7 @@ import type { ProcessCpu } from "./lib/bench-proc.ts";
 import { OTEL_QUESTIONS } from "./lib/bench-questions.ts";
 import { choosePort, ephemeralPort, startDevServer } from "./lib/bench-server.ts";
 import type { DevServer } from "./lib/bench-server.ts";
-import { CommandLine, shellQuote } from "./lib/cli.ts";
+import { CommandLine, commandAsTyped, LOAD_TEST_OPTIONS, SERVER_SCRIPT_OPTIONS } from "./lib/cli.ts";
 import { loadBeir } from "./lib/eval-datasets.ts";
 import { collectDocuments, countChunks, ingestDocuments, throttledProgressLog } from "./lib/ingest-client.ts";
 import type { IngestDocument } from "./lib/ingest-client.ts";
@@ -113,19 +113,15 @@ function log(message: string): void {
 function parseCli(): Options {
   const cli: CommandLine = new CommandLine(USAGE);
   const v = cli.parse({
+    ...SERVER_SCRIPT_OPTIONS,
+    ...LOAD_TEST_OPTIONS,
     dataset: { type: "string" },
     docs: { type: "string" },
-    requests: { type: "string" },
-    warmup: { type: "string" },
     clients: { type: "string" },
     "top-k": { type: "string" },
     rounds: { type: "string" },
     compare: { type: "string" },
     "dev-flags": { type: "string" },
-    timeout: { type: "string" },
-    port: { type: "string" },
-    keep: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
   });
   if (v.dataset !== undefined && v.docs !== undefined) cli.usageError("give --dataset or --docs, not both");
   const clients = (v.clients ?? "1,10").split(",").map((c) => cli.int("clients", c.trim(), 1, 1, 256));
@@ -146,14 +142,6 @@ function parseCli(): Options {
     portExplicit: v.port !== undefined,
     keep: v.keep,
   };
-}
-
-/** The command line as typed: `npm run bench:latency -- …` under npm, else `node scripts/bench-latency.ts …`. */
-function commandLine(): string {
-  const args = process.argv.slice(2).map(shellQuote);
-  if (process.env.npm_lifecycle_event === "bench:latency") return ["npm run bench:latency", ...(args.length ? ["--", ...args] : [])].join(" ");
-  const script = path.relative(process.cwd(), process.argv[1]) || process.argv[1];
-  return [shellQuote(process.argv0 || "node"), shellQuote(script), ...args].join(" ");
 }
 
 /** The corpus to ingest and the queries to send, without duplicates, in a fixed order. */
@@ -264,7 +252,7 @@ async function main(): Promise<number> {
   state.keep = opts.keep;
   const startedAt = new Date();
   const loadAtStart = os.loadavg().map((l) => round2(l));
-  const command = commandLine();
+  const command = commandAsTyped({ npmScript: "bench:latency" });
 
   const source = opts.docs ?? opts.dataset!;
   if (!(await stat(source).catch(() => undefined))?.isDirectory()) throw new Error(`folder not found: ${source}`);

@@ -33,7 +33,7 @@ import type { EndpointSpec, LatencyStats, LoadResult } from "./lib/bench-load.ts
 import { sampleTree } from "./lib/bench-proc.ts";
 import { OTEL_QUESTIONS } from "./lib/bench-questions.ts";
 import { choosePort } from "./lib/bench-server.ts";
-import { CommandLine, shellQuote } from "./lib/cli.ts";
+import { CommandLine, commandAsTyped, LOAD_TEST_OPTIONS, SERVER_SCRIPT_OPTIONS } from "./lib/cli.ts";
 import { countChunks, ingestDocuments, throttledProgressLog } from "./lib/ingest-client.ts";
 import type { IngestResult } from "./lib/ingest-client.ts";
 import { machineInfo, memoryRow, num, packageVersion, printReport, resultHeader, round, writeJsonResult } from "./lib/report.ts";
@@ -98,18 +98,14 @@ function log(message: string): void {
 function parseCli(): ScaleOptions {
   const cli: CommandLine = new CommandLine(USAGE);
   const values = cli.parse({
+    ...SERVER_SCRIPT_OPTIONS,
+    ...LOAD_TEST_OPTIONS,
     chunks: { type: "string" },
     seed: { type: "string" },
-    requests: { type: "string" },
-    warmup: { type: "string" },
     connections: { type: "string" },
     "recall-queries": { type: "string" },
-    timeout: { type: "string" },
-    port: { type: "string" },
     data: { type: "string" },
     "reuse-state": { type: "string" },
-    keep: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
   });
   return {
     chunks: cli.int("chunks", values.chunks, 100_000, 100, 1_000_000),
@@ -125,14 +121,6 @@ function parseCli(): ScaleOptions {
     reuseState: values["reuse-state"] !== undefined ? path.resolve(values["reuse-state"]) : undefined,
     keep: values.keep,
   };
-}
-
-/** The command line as typed: `npm run bench:scale -- …` under npm, else `node scripts/bench-scale.ts …`. */
-function commandLine(): string {
-  const args = process.argv.slice(2).map(shellQuote);
-  if (process.env.npm_lifecycle_event === "bench:scale") return ["npm run bench:scale", ...(args.length ? ["--", ...args] : [])].join(" ");
-  const script = path.relative(process.cwd(), process.argv[1]) || process.argv[1];
-  return [shellQuote(process.argv0 || "node"), shellQuote(script), ...args].join(" ");
 }
 
 const mib = (bytes: number) => bytes / 2 ** 20;
@@ -194,7 +182,7 @@ async function main(): Promise<number> {
   const opts = parseCli();
   state.keep = opts.keep;
   const startedAt = new Date();
-  const command = commandLine();
+  const command = commandAsTyped({ npmScript: "bench:scale" });
   const load = { atStart: loadAverage(), beforeLatency: [] as number[], atEnd: [] as number[] };
   log(`load average at start: ${load.atStart.join(", ")} (${os.cpus().length} CPUs)`);
 

@@ -24,7 +24,7 @@ import { runLoad, stopActiveLoad } from "./lib/bench-load.ts";
 import type { EndpointSpec, LoadResult } from "./lib/bench-load.ts";
 import { OTEL_QUESTIONS } from "./lib/bench-questions.ts";
 import { choosePort } from "./lib/bench-server.ts";
-import { CommandLine, shellQuote } from "./lib/cli.ts";
+import { CommandLine, commandAsTyped, LOAD_TEST_OPTIONS, SERVER_SCRIPT_OPTIONS } from "./lib/cli.ts";
 import { machineInfo, memoryRow, num, packageVersion, printReport, resultHeader, round, writeJsonResult } from "./lib/report.ts";
 import { ScriptRun } from "./lib/script-run.ts";
 
@@ -71,14 +71,10 @@ function log(message: string): void {
 function parseCli(): BenchOptions {
   const cli: CommandLine = new CommandLine(USAGE);
   const values = cli.parse({
-    requests: { type: "string" },
+    ...SERVER_SCRIPT_OPTIONS,
+    ...LOAD_TEST_OPTIONS,
     connections: { type: "string" },
-    warmup: { type: "string" },
-    timeout: { type: "string" },
-    port: { type: "string" },
     corpus: { type: "string" },
-    keep: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
   });
   return {
     requests: cli.int("requests", values.requests, 300, 1, 1_000_000),
@@ -90,14 +86,6 @@ function parseCli(): BenchOptions {
     corpus: values.corpus !== undefined ? path.resolve(values.corpus) : DEFAULT_CORPUS,
     keep: values.keep,
   };
-}
-
-/** The command line as typed: `npm run bench -- …` under npm, else `node scripts/bench.ts …`. */
-function commandLine(): string {
-  const args = process.argv.slice(2).map(shellQuote);
-  if (process.env.npm_lifecycle_event === "bench") return ["npm run bench", ...(args.length ? ["--", ...args] : [])].join(" ");
-  const script = path.relative(process.cwd(), process.argv[1]) || process.argv[1];
-  return [shellQuote(process.argv0 || "node"), shellQuote(script), ...args].join(" ");
 }
 
 function mib(kib: number): number {
@@ -155,7 +143,7 @@ async function main(): Promise<number> {
   const opts = parseCli();
   state.keep = opts.keep;
   const startedAt = new Date();
-  const command = commandLine();
+  const command = commandAsTyped({ npmScript: "bench" });
 
   // Corpus first: fail before starting anything.
   const corpusInfo = await stat(opts.corpus).catch(() => undefined);

@@ -35,7 +35,7 @@ import type { Evaluation } from "../worker/rag/eval/metrics.ts";
 import { latencyStats } from "./lib/bench-load.ts";
 import type { LatencyStats } from "./lib/bench-load.ts";
 import { choosePort } from "./lib/bench-server.ts";
-import { CommandLine, shellQuote } from "./lib/cli.ts";
+import { CommandLine, commandAsTyped, SERVER_SCRIPT_OPTIONS } from "./lib/cli.ts";
 import { loadDataset } from "./lib/eval-datasets.ts";
 import { snapshotSources } from "./lib/sources.ts";
 import type { CorpusSelection, EvalDataset, EvalQuery } from "./lib/eval-datasets.ts";
@@ -117,6 +117,7 @@ function log(message: string): void {
 function parseCli(): EvalOptions {
   const cli: CommandLine = new CommandLine(USAGE);
   const values = cli.parse({
+    ...SERVER_SCRIPT_OPTIONS,
     dataset: { type: "string" },
     split: { type: "string" },
     mode: { type: "string" },
@@ -128,10 +129,7 @@ function parseCli(): EvalOptions {
     snapshot: { type: "string" },
     concurrency: { type: "string" },
     "latency-queries": { type: "string" },
-    port: { type: "string" },
     out: { type: "string" },
-    keep: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
   });
   if (!values.dataset) cli.usageError("--dataset is required");
   const mode = values.mode ?? "all";
@@ -163,15 +161,6 @@ function parseCli(): EvalOptions {
     out: values.out !== undefined ? path.resolve(values.out) : undefined,
     keep: values.keep,
   };
-}
-
-/** The command line as typed: `npm run eval:retrieval -- …` under npm, else `node scripts/eval-retrieval.ts …`. */
-function commandLine(): string {
-  const args = process.argv.slice(2).map(shellQuote);
-  const event = process.env.npm_lifecycle_event;
-  if (event && event.startsWith("eval")) return [`npm run ${event}`, ...(args.length ? ["--", ...args] : [])].join(" ");
-  const script = path.relative(process.cwd(), process.argv[1]) || process.argv[1];
-  return ["node", shellQuote(script), ...args].join(" ");
 }
 
 function roundStats(s: LatencyStats): LatencyStats {
@@ -416,7 +405,7 @@ async function main(): Promise<number> {
   const opts = parseCli();
   state.keep = opts.keep;
   const startedAt = new Date();
-  const command = commandLine();
+  const command = commandAsTyped({ npmScript: (event) => event.startsWith("eval"), program: "node" });
 
   // Dataset first: fail before starting anything.
   log(`loading ${opts.dataset}…`);
