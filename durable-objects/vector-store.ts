@@ -192,6 +192,21 @@ export class VectorStore extends DurableObject<Env> {
   }
 
   /**
+   * The stored (L2-normalised) Float32 vectors of `ids`, read from SQLite, in the order of `ids`;
+   * unknown ids are left out. At most 100 ids are read.
+   */
+  getByIds(ids: string[]): { id: string; values: Float32Array }[] {
+    const wanted = ids.slice(0, 100);
+    const found = new Map(
+      this.ctx.storage.sql
+        .exec<{ id: string; vector: ArrayBuffer }>("SELECT id, vector FROM vector_rows WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(wanted))
+        .toArray()
+        .map((r) => [r.id, new Float32Array(r.vector)]),
+    );
+    return wanted.flatMap((id) => (found.has(id) ? [{ id, values: found.get(id)! }] : []));
+  }
+
+  /**
    * Deletes vectors by id; unknown ids are ignored.
    *
    * @returns How many of the ids existed.

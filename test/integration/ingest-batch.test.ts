@@ -90,6 +90,7 @@ describe("batched queue ingestion", () => {
         },
         query: p.vectorIndex.query.bind(p.vectorIndex),
         deleteByIds: p.vectorIndex.deleteByIds.bind(p.vectorIndex),
+        getByIds: p.vectorIndex.getByIds.bind(p.vectorIndex),
       },
     };
     const before = await vectorCount();

@@ -38,6 +38,15 @@ describe("VectorIndex (local exact index)", () => {
     expect((await index.query(v(1, 0, 0), 10)).map((h) => h.id).sort()).toEqual(["xy", "y"]);
   });
 
+  it("returns stored vectors by id, normalised, in the order asked, without unknown ids", async () => {
+    // State after the tests above: x deleted, y replaced by (1, 0, 0), xy stored as (3, 3, 0).
+    const got = await index.getByIds(["xy", "x", "missing", "y"]);
+    expect(got.map((g) => g.id)).toEqual(["xy", "y"]);
+    expect(Array.from(got[0].values).map((x) => Math.round(x * 1e4) / 1e4)).toEqual([0.7071, 0.7071, 0]);
+    expect(Array.from(got[1].values)).toEqual([1, 0, 0]);
+    expect(await index.getByIds([])).toEqual([]);
+  });
+
   it("rejects vectors of the wrong dimension", async () => {
     await expect(index.upsert([{ id: "bad", values: v(1, 0) }])).rejects.toThrow(/dimensions/);
     await expect(index.query(v(1, 0), 3)).rejects.toThrow(/dimensions/);

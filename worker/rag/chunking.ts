@@ -51,8 +51,8 @@ export async function chunkSections(
 
 /**
  * The text of a chunk that is embedded: its heading path, a newline, its content. Ingestion embeds
- * it for the vector index, and pseudo-relevance feedback embeds it again for Rocchio, so both
- * must use this one form for the vectors to agree.
+ * it for the vector index; pseudo-relevance feedback reads the same text to pick expansion terms
+ * (and reads the chunks' stored embeddings back from the vector index for Rocchio).
  */
 export function chunkEmbeddingText(chunk: { heading: string; content: string }): string {
   return `${chunk.heading}\n${chunk.content}`;

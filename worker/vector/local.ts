@@ -27,6 +27,10 @@ export class LocalVectorIndex implements VectorIndex {
     if (ids.length > 0) await this.stub.deleteByIds([...ids]);
   }
 
+  async getByIds(ids: readonly string[]): Promise<{ id: string; values: Float32Array }[]> {
+    return ids.length === 0 ? [] : this.stub.getByIds([...ids]);
+  }
+
   /** The int8 scan's ranking alone, without exact re-ranking (for measuring the shortlist). */
   async queryApproximate(vector: Float32Array, topK: number, filter?: VectorFilter): Promise<VectorMatch[]> {
     return this.stub.queryApproximate(vector, topK, filter);

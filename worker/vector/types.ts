@@ -31,6 +31,11 @@ export interface VectorIndex {
   query(vector: Float32Array, topK: number, filter?: VectorFilter): Promise<VectorMatch[]>;
   /** Deletes vectors by id; unknown ids are ignored. */
   deleteByIds(ids: readonly string[]): Promise<void>;
+  /**
+   * The stored vectors of `ids` (at most 100, Vectorize's limit per call), as stored (the local
+   * index stores them L2-normalised), in the order of `ids`; unknown ids are left out.
+   */
+  getByIds(ids: readonly string[]): Promise<{ id: string; values: Float32Array }[]>;
 }
 
 /** True when `metadata` passes `filter` (every key must match). */

@@ -25,6 +25,12 @@ export class VectorizeVectorIndex implements VectorIndex {
     return res.matches.map((m) => ({ id: m.id, score: m.score }));
   }
 
+  async getByIds(ids: readonly string[]): Promise<{ id: string; values: Float32Array }[]> {
+    if (ids.length === 0) return [];
+    const found = new Map((await this.index.getByIds(ids.slice(0, 100))).map((v) => [v.id, Float32Array.from(v.values)]));
+    return ids.slice(0, 100).flatMap((id) => (found.has(id) ? [{ id, values: found.get(id)! }] : []));
+  }
+
   async deleteByIds(ids: readonly string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += BATCH) await this.index.deleteByIds(ids.slice(i, i + BATCH));
   }
