@@ -60,6 +60,18 @@ describe("OpenTelemetry documentation", () => {
     expect(misses.length, misses.join("\n")).toBeLessThanOrEqual(1);
   });
 
+  it("corrects misspelt words against the index vocabulary and finds the page anyway", async () => {
+    const res = await api("POST", "/api/rag/query", { query: "What is tail sampleing in the colector?", top_k: 5, mode: "lexical" });
+    expect(res.status).toBe(200);
+    // "sampleing" stems to the known "sampl"; only the unknown "colector" is corrected.
+    expect(res.body.spelling_corrections).toEqual([{ from: "colector", to: "collector" }]);
+    const correct = await api("POST", "/api/rag/query", { query: "What is tail sampling in the collector?", top_k: 5, mode: "lexical" });
+    expect(correct.body.spelling_corrections).toEqual([]);
+    // The unknown "colector" matches nothing, so the corrected query ranks like the correctly spelt one.
+    const ids = (r: { body: { results: { chunk_id: string }[] } }) => r.body.results.map((x) => x.chunk_id);
+    expect(ids(res)).toEqual(ids(correct));
+  });
+
   it("expands hybrid queries with pseudo-relevance feedback, and only hybrid ones", async () => {
     const hybrid = await api("POST", "/api/rag/query", { query: "What is tail sampling?", top_k: 10 });
     expect(hybrid.status).toBe(200);

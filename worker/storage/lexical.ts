@@ -105,3 +105,23 @@ export async function termIdf(db: Database, terms: readonly string[]): Promise<M
   const stats = await termStats(db, terms);
   return new Map([...stats.df.keys()].map((t) => [t, idfOf(stats, t)]));
 }
+
+/**
+ * Index terms near each of `terms` for spelling correction: the vocabulary terms (with their chunk
+ * frequency) that share the term's first two characters and whose length is within 2 of it, read
+ * from the `chunks_vocab` fts5vocab table (a range scan on its sorted terms), in one D1 statement.
+ * At most 4 terms are looked up; terms under 3 characters get none.
+ */
+export async function vocabularyNear(db: Database, terms: readonly string[]): Promise<Map<string, { term: string; df: number }[]>> {
+  const wanted = [...new Set(terms)].filter((t) => t.length >= 3).slice(0, 4);
+  const out = new Map(wanted.map((t) => [t, [] as { term: string; df: number }[]]));
+  if (wanted.length === 0) return out;
+  const parts = wanted.map((t) => {
+    const prefix = t.slice(0, 2);
+    // Terms in [prefix, prefix + U+FFFF) start with the prefix.
+    return sql`SELECT ${t} AS q, term, doc FROM chunks_vocab WHERE term >= ${prefix} AND term < ${prefix + "\uffff"} AND length(term) BETWEEN ${t.length - 2} AND ${t.length + 2}`;
+  });
+  const rows = await db.all<{ q: string; term: string; doc: number }>(sql.join(parts, sql` UNION ALL `));
+  for (const r of rows) out.get(r.q)?.push({ term: r.term, df: r.doc });
+  return out;
+}
