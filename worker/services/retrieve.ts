@@ -9,7 +9,7 @@ import { buildMatchExpressions, expandMatchExpression } from "../rag/fts-query";
 import { reciprocalRankFusion } from "../rag/fusion";
 import type { GroupBy, RetrievalMode, SearchScope } from "../schemas";
 import { chunkRefs, loadChunks } from "../storage/documents";
-import { idfOf, searchPorter, searchTrigram, termIdf, termStats, vocabularyNear } from "../storage/lexical";
+import { idfOf, searchPorter, searchTrigram, termStats, vocabularyNear, type TermStats } from "../storage/lexical";
 import { correctionCandidates, MAX_CORRECTED_WORDS, nearestTerm } from "../rag/spelling";
 import { HashingEmbedder } from "../rag/embedding/hashing";
 import { contentTerms } from "../rag/text";
@@ -59,16 +59,31 @@ export interface SpellingCorrection {
   to: string;
 }
 
+/** Terms whose IDF the offline query embedding uses: the first 64 distinct content terms. */
+function embeddingTerms(query: string): string[] {
+  return [...new Set(contentTerms(query))].slice(0, 64);
+}
+
+/**
+ * Chunk frequencies of the query's terms, read in one D1 statement and shared by spelling
+ * correction (its candidate words) and, in modes that embed the query with the offline hashing
+ * embedder, the embedding's IDF weights. Null when there is nothing to look up.
+ */
+async function queryTermStats(db: Database, p: Providers, query: string, mode: RetrievalMode): Promise<TermStats | null> {
+  const forEmbedding = mode !== "lexical" && p.embedder instanceof HashingEmbedder ? embeddingTerms(query) : [];
+  const terms = [...new Set([...forEmbedding, ...correctionCandidates(query).slice(0, 64)])];
+  return terms.length === 0 ? null : termStats(db, terms, terms.length);
+}
+
 /**
  * Spelling corrections for `query`: its longer Latin words whose stems no chunk contains, each
- * with the nearest vocabulary term (rag/spelling.ts). One D1 statement for the chunk frequencies,
- * and one more for the vocabulary only when a word is unknown.
+ * with the nearest vocabulary term (rag/spelling.ts). `stats` holds the chunk frequencies of the
+ * query's correction candidates (see queryTermStats); the vocabulary is read (one D1 statement)
+ * only when a word is unknown.
  */
-export async function spellingCorrections(db: Database, query: string): Promise<SpellingCorrection[]> {
+export async function spellingCorrections(db: Database, query: string, stats: TermStats | null): Promise<SpellingCorrection[]> {
   const candidates = correctionCandidates(query);
-  if (candidates.length === 0) return [];
-  const stats = await termStats(db, candidates);
-  if (stats.n === 0) return [];
+  if (candidates.length === 0 || !stats || stats.n === 0) return [];
   const unknown = candidates.filter((t) => (stats.df.get(t) ?? 0) === 0).slice(0, MAX_CORRECTED_WORDS);
   if (unknown.length === 0) return [];
   const near = await vocabularyNear(db, unknown);
@@ -98,10 +113,15 @@ export function documentCandidateDepth(topK: number): { lexical: number; vector:
 /**
  * Embeds the query. The offline hashing embedder weighs each query term by its IDF in the
  * corpus (model-backed embedders learned term importance already and embed the text as is).
+ * `known` holds chunk frequencies already read for this query; only terms missing from it are
+ * looked up (none, unless spelling correction appended terms).
  */
-export async function embedQuery(db: Database, p: Providers, query: string): Promise<Float32Array> {
+export async function embedQuery(db: Database, p: Providers, query: string, known?: TermStats | null): Promise<Float32Array> {
   if (p.embedder instanceof HashingEmbedder) {
-    const idf = await termIdf(db, contentTerms(query));
+    const terms = embeddingTerms(query);
+    const missing = known ? terms.filter((t) => !known.df.has(t)) : terms;
+    const stats = missing.length === 0 && known ? known : await termStats(db, missing);
+    const idf = new Map(terms.map((t) => [t, idfOf(known?.df.has(t) ? known : stats, t)]));
     return p.embedder.embedWeighted(query, (t) => idf.get(t) ?? 1);
   }
   const [vector] = await p.embedder.embed([query], "query");
@@ -128,8 +148,9 @@ export interface SearchOptions {
 /**
  * Runs retrieval for `userQuery`, returning at most `topK` (1..100) chunks inside `options.scope`.
  * Words the index does not know are first corrected against its vocabulary
- * ({@link spellingCorrections}); the corrected terms are searched in addition. Hybrid mode fuses BM25, vector similarity and, with pseudo-relevance feedback, a second BM25
- * pass over the expanded query (the query embedding also moves towards the feedback chunks).
+ * ({@link spellingCorrections}); the corrected terms are searched in addition. Hybrid mode fuses
+ * BM25, vector similarity and, with pseudo-relevance feedback, a second BM25 pass over the
+ * expanded query (the query embedding also moves towards the feedback chunks).
  * With `groupBy` "document", the chunks are ranked as usual (fused over deeper candidate lists)
  * and only the best chunk of each document is kept: at most `topK` chunks of distinct documents.
  *
@@ -143,7 +164,8 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   const db = database(env.DB);
   const t0 = performance.now();
   // Misspelt words search their nearest index term too (an OR-ed term, so correct words lose nothing).
-  const corrections = await spellingCorrections(db, userQuery);
+  const queryStats = await queryTermStats(db, p, userQuery, mode);
+  const corrections = await spellingCorrections(db, userQuery, queryStats);
   const query = corrections.length === 0 ? userQuery : `${userQuery} ${corrections.map((c) => c.to).join(" ")}`;
   const { lexical: depth, vector: vectorDepth } = groupBy === "document" ? documentCandidateDepth(topK) : { lexical: candidateDepth(topK), vector: candidateDepth(topK) };
   const match = buildMatchExpressions(query);
@@ -151,7 +173,7 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   // The query embedding starts first, so that its short D1 lookup (term statistics) runs before the
   // long FTS5 query instead of queueing behind it (npm run bench:scale, 100,000 chunks, without
   // feedback: hybrid p50 111 → 74 ms, as the Durable Object's scan then overlaps D1's ranking).
-  const queryVectorPromise = mode === "lexical" ? null : embedQuery(db, p, query);
+  const queryVectorPromise = mode === "lexical" ? null : embedQuery(db, p, query, queryStats);
   const lexicalPromise = (async () => {
     if (mode === "vector") return { ids: [] as string[], scores: new Map<string, number>(), ms: 0 };
     const [porter, trigram] = await Promise.all([

@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { MAX_CORRECTED_WORDS } from "../rag/spelling";
 import type { SearchScope } from "../schemas";
 
 /** Column weights of `chunks_fts` in bm25(): title, heading, content. */
@@ -73,10 +74,11 @@ export interface TermStats {
 /**
  * Chunk frequencies of index terms from the `chunks_vocab` fts5vocab table, and the chunk count,
  * (kept by triggers in `corpus_stats`, migrations/0004_chunk_count.sql, rather than counted per
- * query), in one D1 statement. Terms absent from the index have df 0. At most 64 distinct terms are looked up.
+ * query), in one D1 statement. Terms absent from the index have df 0. At most `limit` (default 64)
+ * distinct terms are looked up, the first ones.
  */
-export async function termStats(db: Database, terms: readonly string[]): Promise<TermStats> {
-  const distinct = [...new Set(terms)].slice(0, 64);
+export async function termStats(db: Database, terms: readonly string[], limit = 64): Promise<TermStats> {
+  const distinct = [...new Set(terms)].slice(0, limit);
   // The chunk count is the row with a NULL term (index terms are never NULL).
   const rows = await db.all<{ term: string | null; doc: number }>(
     distinct.length === 0
@@ -100,20 +102,14 @@ export function idfOf(stats: TermStats, term: string): number {
   return Math.log(1 + (stats.n - df + 0.5) / (df + 0.5));
 }
 
-/** IDF of each term (Spärck Jones 1972, in BM25's form) over chunks. */
-export async function termIdf(db: Database, terms: readonly string[]): Promise<Map<string, number>> {
-  const stats = await termStats(db, terms);
-  return new Map([...stats.df.keys()].map((t) => [t, idfOf(stats, t)]));
-}
-
 /**
  * Index terms near each of `terms` for spelling correction: the vocabulary terms (with their chunk
  * frequency) that share the term's first two characters and whose length is within 2 of it, read
  * from the `chunks_vocab` fts5vocab table (a range scan on its sorted terms), in one D1 statement.
- * At most 4 terms are looked up; terms under 3 characters get none.
+ * At most {@link MAX_CORRECTED_WORDS} terms are looked up; terms under 3 characters get none.
  */
 export async function vocabularyNear(db: Database, terms: readonly string[]): Promise<Map<string, { term: string; df: number }[]>> {
-  const wanted = [...new Set(terms)].filter((t) => t.length >= 3).slice(0, 4);
+  const wanted = [...new Set(terms)].filter((t) => t.length >= 3).slice(0, MAX_CORRECTED_WORDS);
   const out = new Map(wanted.map((t) => [t, [] as { term: string; df: number }[]]));
   if (wanted.length === 0) return out;
   const parts = wanted.map((t) => {

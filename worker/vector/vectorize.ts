@@ -26,9 +26,10 @@ export class VectorizeVectorIndex implements VectorIndex {
   }
 
   async getByIds(ids: readonly string[]): Promise<{ id: string; values: Float32Array }[]> {
-    if (ids.length === 0) return [];
-    const found = new Map((await this.index.getByIds(ids.slice(0, 100))).map((v) => [v.id, Float32Array.from(v.values)]));
-    return ids.slice(0, 100).flatMap((id) => (found.has(id) ? [{ id, values: found.get(id)! }] : []));
+    const wanted = ids.slice(0, 100);
+    if (wanted.length === 0) return [];
+    const found = new Map((await this.index.getByIds(wanted)).map((v) => [v.id, Float32Array.from(v.values)]));
+    return wanted.flatMap((id) => (found.has(id) ? [{ id, values: found.get(id)! }] : []));
   }
 
   async deleteByIds(ids: readonly string[]): Promise<void> {
