@@ -7,7 +7,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../worker/config";
 import { database } from "../../worker/db/client";
-import { buildMatchExpressions } from "../../worker/rag/fts-query";
+import { buildMatchExpressions, expandPhrases, orExpression } from "../../worker/rag/fts-query";
+import { expansionCandidates } from "../../worker/rag/feedback";
 import { contentTerms } from "../../worker/rag/text";
 import { ingestDocuments } from "../../worker/services/ingest";
 import { hybridSearch } from "../../worker/services/retrieve";
@@ -78,6 +79,32 @@ describe("lexical search", () => {
     const hits = await searchTrigram(db, buildMatchExpressions("컴포넌트의 상태를 관리하는").trigram!, 10);
     expect(hits).toHaveLength(1);
     expect(hits[0].score).toBeGreaterThan(0);
+  });
+});
+
+describe("index terms in MATCH expressions", () => {
+  it("finds a term that FTS5's Porter tokenizer would stem again, through a word that stems to it or as a prefix", async () => {
+    const outcomes = await ingestDocuments(env, providers(env), [
+      { source: "physics/rocket.txt", title: "Rockets", content: "Rocket acceleration depends on thrust. A long exposed nozzle adds drag.", content_type: "text" },
+    ]);
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const db = database(env.DB);
+    const found = async (match: string | null) => (await searchPorter(db, match!, 10)).length;
+    // "acceler" and "expos" are index terms (stems of acceleration, exposed) that Porter changes again.
+    expect((await termStats(db, ["acceler", "expos"])).df).toEqual(new Map([["acceler", 1], ["expos", 1]]));
+    expect(await found('"acceler"')).toBe(0);
+    expect(await found('"expos"')).toBe(0);
+    // As prefixes (not stemmed) and through the words the feedback chunks hold, they are found.
+    const expand = (terms: string[], wordOf?: (t: string) => string | undefined) => orExpression(expandPhrases([], terms, wordOf));
+    expect(expand(["acceler", "expos", "rocket"])).toBe('"acceler" * OR "expos" * OR "rocket"');
+    expect(await found(expand(["acceler"]))).toBe(1);
+    const candidates = expansionCandidates("thrust", [{ text: "Rocket acceleration depends on thrust. A long exposed nozzle adds drag.", score: 5 }]);
+    const wordOf = new Map(candidates.map((c) => [c.term, c.word]));
+    expect(wordOf.get("acceler")).toBe("acceleration");
+    expect(wordOf.get("expos")).toBe("exposed");
+    const match = expand(["acceler", "expos"], (t) => wordOf.get(t));
+    expect(match).toBe('"acceleration" OR "exposed"');
+    expect(await found(match)).toBe(1);
   });
 });
 

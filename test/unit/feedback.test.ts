@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { expansionCandidates, expansionTerms, rocchio } from "../../worker/rag/feedback";
-import { expandMatchExpression } from "../../worker/rag/fts-query";
+import { expandPhrases, indexTermPhrase, orExpression, type MatchPhrase } from "../../worker/rag/fts-query";
+
+const SAMPL: MatchPhrase = { phrase: '"sampl"', term: "sampl" };
+/** The OR expression of `phrases` widened with `terms`. */
+const expand = (phrases: MatchPhrase[], terms: string[], wordOf?: (t: string) => string | undefined) => orExpression(expandPhrases(phrases, terms, wordOf));
 
 describe("pseudo-relevance feedback", () => {
   const chunks = [
@@ -56,9 +60,36 @@ describe("pseudo-relevance feedback", () => {
     expect(() => rocchio(q, [], 1, 0)).toThrow(RangeError);
   });
 
+  it("keeps, for each candidate term, a word of the chunks that stems to it", () => {
+    const candidates = expansionCandidates("rockets", [{ text: "Acceleration, accelerating and acceleration again; the sampler's log4j exposed.", score: 3 }]);
+    const byTerm = new Map(candidates.map((c) => [c.term, c.word]));
+    expect(byTerm.get("acceler")).toBe("acceleration"); // the first of its words
+    expect(byTerm.get("expos")).toBe("exposed");
+    expect(byTerm.has("log4j")).toBe(true);
+    expect(byTerm.get("log4j")).toBeUndefined(); // not a–z only: searched as the term itself
+  });
+
   it("widens a MATCH expression with quoted terms, Hangul ones as prefixes", () => {
-    expect(expandMatchExpression('"sampl"', ["trace", 'a"b', "상태"])).toBe('"sampl" OR "trace" OR "a""b" OR "상태" *');
-    expect(expandMatchExpression('"sampl"', [])).toBe('"sampl"');
-    expect(expandMatchExpression(null, ["trace"])).toBe('"trace"');
+    expect(expand([SAMPL], ["trace", 'a"b', "상태"])).toBe('"sampl" OR "trace" OR "a""b" OR "상태" *');
+    expect(expand([SAMPL], [])).toBe('"sampl"');
+    expect(expand([], ["trace"])).toBe('"trace"');
+    expect(expand([], [])).toBeNull();
+    // The index term of each phrase, where FTS5 certainly searches it, is kept for its chunk frequency.
+    expect(expandPhrases([SAMPL], ["trace", "sampl", 'a"b', "acceler", "상태"], (t) => (t === "trace" ? "traces" : undefined))).toEqual([
+      SAMPL,
+      { phrase: '"traces"', term: "trace" },
+      { phrase: '"a""b"', term: null },
+      { phrase: '"acceler" *', term: null },
+      { phrase: '"상태" *', term: null },
+    ]);
+  });
+
+  it("searches index terms that Porter would stem again through their word, else as a prefix", () => {
+    expect(indexTermPhrase("trace")).toBe('"trace"'); // stem("trace") is "trace"
+    expect(indexTermPhrase("acceler")).toBe('"acceler" *'); // stem("acceler") is "accel"
+    expect(indexTermPhrase("acceler", "acceleration")).toBe('"acceleration"');
+    expect(indexTermPhrase("log4j")).toBe('"log4j"');
+    expect(indexTermPhrase("상태", "ignored")).toBe('"상태" *');
+    expect(expand([{ phrase: '"rocket"', term: "rocket" }], ["acceler", "trace"], (t) => (t === "acceler" ? "accelerating" : undefined))).toBe('"rocket" OR "accelerating" OR "trace"');
   });
 });

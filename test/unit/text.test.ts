@@ -45,10 +45,17 @@ describe("FTS5 MATCH expressions", () => {
     // Words without digits (camel case included), Hangul, runs under 3 letters ("miR7a") and stop words give none.
     expect(wordDelimiterParts("BatchSpanProcessor tail 상태2 IL6 the2")).toEqual([]);
     expect(buildMatchExpressions("hTRPML2 binding").porter).toBe('"htrpml2" OR "binding" OR "trpml" *');
+    // The index term of each phrase where FTS5 certainly derives the same one: a–z words only.
+    expect(buildMatchExpressions("hTRPML2 binding 상태를").porterPhrases).toEqual([
+      { phrase: '"htrpml2"', term: null },
+      { phrase: '"binding"', term: "bind" },
+      { phrase: '"상태" *', term: null },
+      { phrase: '"trpml" *', term: null },
+    ]);
   });
 
   it("returns nothing to search for punctuation only", () => {
-    expect(buildMatchExpressions("?!...")).toEqual({ porter: null, trigram: null });
+    expect(buildMatchExpressions("?!...")).toEqual({ porter: null, porterPhrases: [], trigram: null });
   });
 });
 

@@ -11,7 +11,7 @@
  * Pure functions; the SQL and index calls live in services/retrieve.ts.
  */
 import { l2Normalize } from "./cosine";
-import { contentTerms } from "./text";
+import { contentTerms, termWords } from "./text";
 
 /** A first-pass chunk used as feedback: its text and its BM25 score (higher is better). */
 export interface FeedbackChunk {
@@ -34,6 +34,11 @@ export const DEFAULT_FEEDBACK: FeedbackOptions = { terms: 20, candidates: 64 };
 export interface TermCandidate {
   term: string;
   weight: number;
+  /**
+   * A word of the feedback chunks that stems to `term` (a–z only), by which FTS5 finds the term
+   * (see indexTermPhrase in fts-query.ts); absent for other terms.
+   */
+  word?: string;
 }
 
 /**
@@ -51,9 +56,11 @@ export function expansionCandidates(query: string, chunks: readonly FeedbackChun
   const z = chunks.map((c) => Math.exp(c.score - best));
   const total = z.reduce((a, b) => a + b, 0);
   const weights = new Map<string, number>();
+  const wordOf = new Map<string, string>();
   chunks.forEach((chunk, i) => {
     const terms = contentTerms(chunk.text);
     if (terms.length === 0) return;
+    for (const [term, word] of termWords(chunk.text)) if (!wordOf.has(term)) wordOf.set(term, word);
     const pd = z[i] / total;
     for (const t of terms) {
       if (queryTerms.has(t) || /^\d+$/.test(t) || [...t].length < (/^[a-z]/.test(t) ? 3 : 2)) continue;
@@ -61,7 +68,7 @@ export function expansionCandidates(query: string, chunks: readonly FeedbackChun
     }
   });
   return [...weights.entries()]
-    .map(([term, weight]) => ({ term, weight }))
+    .map(([term, weight]): TermCandidate => (wordOf.has(term) ? { term, weight, word: wordOf.get(term) } : { term, weight }))
     .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1))
     .slice(0, options.candidates);
 }

@@ -3,10 +3,22 @@
  * string (inner `"` doubled), so no user input can change the expression's syntax
  * (FTS5 query syntax: https://sqlite.org/fts5.html#full_text_query_syntax).
  */
-import { isHangul, isStopWord, stripKoreanSuffix, wordDelimiterParts, words } from "./text";
+import { isHangul, isStopWord, stem, stripKoreanSuffix, wordDelimiterParts, words } from "./text";
 
 /** Upper bound on terms in one expression, to bound query cost. */
 export const MAX_MATCH_TERMS = 32;
+
+/** One OR-ed phrase of a porter-index expression. */
+export interface MatchPhrase {
+  /** The quoted FTS5 phrase, possibly a prefix query (`"term" *`). */
+  phrase: string;
+  /**
+   * The index term FTS5 searches for it, when certain: the Porter stem of a word made of a–z
+   * (SQLite's tokenizer derives the same one), else null (prefix queries, other scripts, words
+   * with digits or apostrophes). Used to look up the phrase's chunk frequency.
+   */
+  term: string | null;
+}
 
 /** The MATCH expressions for one query; `null` means "nothing to search in that index". */
 export interface MatchExpressions {
@@ -15,12 +27,24 @@ export interface MatchExpressions {
    * alphanumeric identifiers ({@link wordDelimiterParts}) as prefix queries.
    */
   porter: string | null;
+  /** The phrases of `porter`, in order (empty when it is null). */
+  porterPhrases: MatchPhrase[];
   /** For the `trigram` index: OR of quoted Hangul terms of at least 3 characters. */
   trigram: string | null;
 }
 
 function quote(term: string): string {
   return `"${term.replaceAll('"', '""')}"`;
+}
+
+function prefix(term: string): MatchPhrase {
+  return { phrase: `${quote(term)} *`, term: null };
+}
+
+/** The phrases without repeats, first occurrence kept. */
+function distinctPhrases(phrases: readonly MatchPhrase[]): MatchPhrase[] {
+  const seen = new Set<string>();
+  return phrases.filter((p) => !seen.has(p.phrase) && Boolean(seen.add(p.phrase)));
 }
 
 /**
@@ -36,29 +60,54 @@ export function buildMatchExpressions(text: string): MatchExpressions {
   let terms = all.filter((w) => !isStopWord(w));
   if (terms.length === 0) terms = all;
   terms = terms.slice(0, MAX_MATCH_TERMS);
-  if (terms.length === 0) return { porter: null, trigram: null };
+  if (terms.length === 0) return { porter: null, porterPhrases: [], trigram: null };
 
   // Hangul: the stem without its particle, as a prefix ("상태를" → "상태" *).
-  const porterParts = [...new Set(terms.map((t) => (isHangul(t) ? `${quote(stripKoreanSuffix(t))} *` : quote(t))))];
+  const porterPhrases = distinctPhrases(terms.map((t) => (isHangul(t) ? prefix(stripKoreanSuffix(t)) : { phrase: quote(t), term: /^[a-z]+$/.test(t) ? stem(t) : null })));
   for (const part of wordDelimiterParts(text)) {
-    if (porterParts.length >= MAX_MATCH_TERMS) break;
-    if (!terms.includes(part)) porterParts.push(`${quote(part)} *`);
+    if (porterPhrases.length >= MAX_MATCH_TERMS) break;
+    if (!terms.includes(part) && !porterPhrases.some((p) => p.phrase === prefix(part).phrase)) porterPhrases.push(prefix(part));
   }
   const trigramTerms = [...new Set(terms.filter(isHangul).map(stripKoreanSuffix))].filter((t) => [...t].length >= 3);
   return {
-    porter: porterParts.join(" OR "),
+    porter: orExpression(porterPhrases),
+    porterPhrases,
     trigram: trigramTerms.length > 0 ? trigramTerms.map(quote).join(" OR ") : null,
   };
 }
 
 /**
- * The porter MATCH expression of a query widened with expansion terms (index terms, e.g. from
- * pseudo-relevance feedback): `<porter> OR "t1" OR "t2" …`, Hangul terms as prefix queries like
- * {@link buildMatchExpressions}. Returns `porter` unchanged when there is no term, and the
- * expansion alone when `porter` is null. At most {@link MAX_MATCH_TERMS} expansion terms are used.
+ * The FTS5 phrase that finds the index term `term` (a Porter stem, e.g. from the vocabulary or a
+ * chunk's content terms) in the porter index. FTS5 runs a quoted phrase through the Porter
+ * tokenizer, which stems a stem again and may change it: "acceler" becomes "accel", which no chunk
+ * holds, and "overal" becomes "over". A prefix query is not stemmed. So the phrase is:
+ * - `"word"` when `word` is given: a word that the tokenizer turns into the term (see termWords in text.ts);
+ * - `"term"` when stemming leaves the term as it is (most terms, and words of other scripts);
+ * - `"term" *` otherwise, which also matches the index's longer terms ("acceler" * matches "acceleromet");
+ * - Hangul terms always as a prefix (`"상태" *`), as in {@link buildMatchExpressions}.
  */
-export function expandMatchExpression(porter: string | null, terms: readonly string[]): string | null {
-  const parts = [...new Set(terms.slice(0, MAX_MATCH_TERMS).map((t) => (isHangul(t) ? `${quote(t)} *` : quote(t))))];
-  if (parts.length === 0) return porter;
-  return [porter, ...parts].filter(Boolean).join(" OR ");
+export function indexTermPhrase(term: string, word?: string): string {
+  return indexTermMatch(term, word).phrase;
+}
+
+/** {@link indexTermPhrase} with the index term it finds, when certain (see {@link MatchPhrase}). */
+function indexTermMatch(term: string, word?: string): MatchPhrase {
+  if (isHangul(term)) return prefix(term);
+  if (word !== undefined) return { phrase: quote(word), term };
+  if (stem(term) !== term) return prefix(term);
+  return { phrase: quote(term), term: /^[a-z]+$/.test(term) ? term : null };
+}
+
+/**
+ * The phrases of a porter expression widened with index terms: `phrases`, then one phrase per
+ * term from {@link indexTermPhrase} (with the word `wordOf(term)` when known), without repeats.
+ * At most {@link MAX_MATCH_TERMS} terms are added.
+ */
+export function expandPhrases(phrases: readonly MatchPhrase[], terms: readonly string[], wordOf: (term: string) => string | undefined = () => undefined): MatchPhrase[] {
+  return distinctPhrases([...phrases, ...terms.slice(0, MAX_MATCH_TERMS).map((t) => indexTermMatch(t, wordOf(t)))]);
+}
+
+/** The FTS5 expression OR-ing `phrases`, or null when there is none. */
+export function orExpression(phrases: readonly MatchPhrase[]): string | null {
+  return phrases.length === 0 ? null : phrases.map((p) => p.phrase).join(" OR ");
 }

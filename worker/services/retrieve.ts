@@ -5,11 +5,12 @@ import { database, type Database } from "../db/client";
 import type { Providers } from "../config";
 import { chunkEmbeddingText } from "../rag/chunking";
 import { expansionCandidates, expansionTerms, rocchio } from "../rag/feedback";
-import { buildMatchExpressions, expandMatchExpression } from "../rag/fts-query";
+import { buildMatchExpressions, expandPhrases, type MatchPhrase } from "../rag/fts-query";
+import type { QueryPhrase } from "../rag/bm25-pruning";
 import { reciprocalRankFusion } from "../rag/fusion";
 import type { GroupBy, RetrievalMode, SearchScope } from "../schemas";
 import { chunkRefs, loadChunks } from "../storage/documents";
-import { idfOf, searchPorter, searchTrigram, termStats, vocabularyNear, type TermStats } from "../storage/lexical";
+import { idfOf, searchPorterPhrases, searchTrigram, termStats, vocabularyNear, type TermStats } from "../storage/lexical";
 import { correctionCandidates, MAX_CORRECTED_WORDS, nearestTerm } from "../rag/spelling";
 import { HashingEmbedder } from "../rag/embedding/hashing";
 import { contentTerms } from "../rag/text";
@@ -66,12 +67,14 @@ function embeddingTerms(query: string): string[] {
 
 /**
  * Chunk frequencies of the query's terms, read in one D1 statement and shared by spelling
- * correction (its candidate words) and, in modes that embed the query with the offline hashing
- * embedder, the embedding's IDF weights. Null when there is nothing to look up.
+ * correction (its candidate words), the pruning of BM25 queries (the index terms of `phrases`,
+ * see searchPorterPhrases) and, in modes that embed the query with the offline hashing embedder,
+ * the embedding's IDF weights. Null when there is nothing to look up.
  */
-async function queryTermStats(db: Database, p: Providers, query: string, mode: RetrievalMode): Promise<TermStats | null> {
+async function queryTermStats(db: Database, p: Providers, query: string, mode: RetrievalMode, phrases: readonly MatchPhrase[]): Promise<TermStats | null> {
   const forEmbedding = mode !== "lexical" && p.embedder instanceof HashingEmbedder ? embeddingTerms(query) : [];
-  const terms = [...new Set([...forEmbedding, ...correctionCandidates(query).slice(0, 64)])];
+  const forPruning = mode === "vector" ? [] : phrases.flatMap((ph) => (ph.term === null ? [] : [ph.term]));
+  const terms = [...new Set([...forEmbedding, ...forPruning, ...correctionCandidates(query).slice(0, 64)])];
   return terms.length === 0 ? null : termStats(db, terms, terms.length);
 }
 
@@ -163,12 +166,14 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   const { scope, mode = "hybrid", groupBy = "chunk", feedback: feedbackAsked = true } = options;
   const db = database(env.DB);
   const t0 = performance.now();
+  const match = buildMatchExpressions(userQuery);
   // Misspelt words search their nearest index term too (an OR-ed term, so correct words lose nothing).
-  const queryStats = await queryTermStats(db, p, userQuery, mode);
+  const queryStats = await queryTermStats(db, p, userQuery, mode, match.porterPhrases);
   const corrections = await spellingCorrections(db, userQuery, queryStats);
   const query = corrections.length === 0 ? userQuery : `${userQuery} ${corrections.map((c) => c.to).join(" ")}`;
   const { lexical: depth, vector: vectorDepth } = groupBy === "document" ? documentCandidateDepth(topK) : { lexical: candidateDepth(topK), vector: candidateDepth(topK) };
-  const match = buildMatchExpressions(query);
+  // Corrections are index terms, searched through indexTermPhrase since FTS5 would stem them again.
+  const porterPhrases = expandPhrases(match.porterPhrases, corrections.map((c) => c.to));
 
   // The query embedding starts first, so that its short D1 lookup (term statistics) runs before the
   // long FTS5 query instead of queueing behind it (npm run bench:scale, 100,000 chunks, without
@@ -177,20 +182,22 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   const lexicalPromise = (async () => {
     if (mode === "vector") return { ids: [] as string[], scores: new Map<string, number>(), ms: 0 };
     const [porter, trigram] = await Promise.all([
-      match.porter ? searchPorter(db, match.porter, depth, scope) : [],
+      porterPhrases.length > 0 ? searchPorterPhrases(db, withFrequencies(porterPhrases, queryStats), queryStats?.n ?? 0, depth, scope) : [],
       match.trigram ? searchTrigram(db, match.trigram, depth, scope) : [],
     ]);
     const ids = trigram.length === 0
       ? porter.map((h) => h.id)
       : reciprocalRankFusion([{ name: "porter", ids: porter.map((h) => h.id) }, { name: "trigram", ids: trigram.map((h) => h.id) }]).map((f) => f.id);
-    return { ids: ids.slice(0, depth), scores: new Map(porter.map((h) => [h.id, h.score])), ms: performance.now() - t0 };
+    // The depth-th BM25 score bounds the expanded query's from below (it scores every chunk at least as high).
+    const theta = porter.length >= depth ? porter[depth - 1].score : undefined;
+    return { ids: ids.slice(0, depth), scores: new Map(porter.map((h) => [h.id, h.score])), theta, ms: performance.now() - t0 };
   })();
   // Pseudo-relevance feedback (hybrid only): the best lexical chunks widen the BM25 query and
   // move the query embedding towards their stored embeddings (Rocchio). The two run apart, so the
   // vector query waits only for the stored embeddings, not for the expanded BM25 pass.
   const feedbackOn = feedbackAsked && mode === "hybrid" && p.config.PRF_CHUNKS > 0;
   const feedbackPromise = feedbackOn
-    ? lexicalPromise.then((lexical) => queryExpansion(db, p, query, match.porter, lexical, depth, scope))
+    ? lexicalPromise.then((lexical) => queryExpansion(db, p, query, porterPhrases, queryStats, lexical, depth, scope))
     : Promise.resolve(null);
   const rocchioPromise = feedbackOn && p.embedder instanceof HashingEmbedder
     ? lexicalPromise.then((lexical) => feedbackEmbeddings(p, lexical.ids.slice(0, p.config.PRF_CHUNKS)))
@@ -247,6 +254,17 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   };
 }
 
+/**
+ * The phrases with the chunk frequencies of their index terms, taken from the first of `stats`
+ * that looked the term up; null for phrases without a certain index term or not looked up.
+ */
+function withFrequencies(phrases: readonly MatchPhrase[], ...stats: (TermStats | null)[]): QueryPhrase[] {
+  return phrases.map(({ phrase, term }) => {
+    const df = term === null ? undefined : stats.find((s) => s?.df.has(term))?.df.get(term);
+    return { phrase, df: df ?? null };
+  });
+}
+
 /** What the query expansion of pseudo-relevance feedback produced for one query. */
 interface ExpansionResult {
   /** Expansion terms added to the BM25 query. */
@@ -275,8 +293,9 @@ async function queryExpansion(
   db: Database,
   p: Providers,
   query: string,
-  porterMatch: string | null,
-  lexical: { ids: string[]; scores: Map<string, number> },
+  phrases: readonly MatchPhrase[],
+  queryStats: TermStats | null,
+  lexical: { ids: string[]; scores: Map<string, number>; theta?: number },
   depth: number,
   scope?: SearchScope,
 ): Promise<ExpansionResult | null> {
@@ -289,7 +308,11 @@ async function queryExpansion(
   const candidates = expansionCandidates(query, top.map((r) => ({ text: chunkEmbeddingText(r), score: lexical.scores.get(r.id) ?? floor })));
   const stats = await termStats(db, candidates.map((c) => c.term));
   const terms = expansionTerms(candidates, (t) => ((stats.df.get(t) ?? 0) > 0 ? idfOf(stats, t) : undefined), p.config.PRF_TERMS);
-  const expanded = terms.length > 0 ? expandMatchExpression(porterMatch, terms) : null;
-  const ids = expanded ? (await searchPorter(db, expanded, depth, scope)).map((h) => h.id) : [];
+  if (terms.length === 0) return { terms, ids: [] };
+  // Expansion terms are index terms: each is searched through a word of the feedback chunks that
+  // stems to it, since FTS5 would stem the term itself again (indexTermPhrase).
+  const wordOf = new Map(candidates.flatMap((c) => (c.word ? [[c.term, c.word] as const] : [])));
+  const expanded = withFrequencies(expandPhrases(phrases, terms, (t) => wordOf.get(t)), queryStats, stats);
+  const ids = (await searchPorterPhrases(db, expanded, stats.n, depth, scope, { theta: lexical.theta })).map((h) => h.id);
   return { terms, ids };
 }

@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { MAX_CORRECTED_WORDS } from "../rag/spelling";
 import type { SearchScope } from "../schemas";
+import { mergeScored, provesTopK, pruningPlan, type QueryPhrase, type ScoredRow } from "../rag/bm25-pruning";
 
 /** Column weights of `chunks_fts` in bm25(): title, heading, content. */
 export const BM25_WEIGHTS = { title: 4.0, heading: 2.0, content: 1.0 } as const;
@@ -25,6 +26,9 @@ function scopeSql(scope?: SearchScope) {
   return sql.join(parts, sql``);
 }
 
+/** A lexical hit with its chunk's FTS5 rowid (`chunks.seq`), for merging partial lists. */
+interface RankedRow extends LexicalHit, ScoredRow {}
+
 /**
  * Top `limit` chunks of one FTS5 index for a MATCH expression, best first (BM25 descending; equal
  * scores in ascending rowid order, which is the order FTS5 yields matches in and SQLite's sort keeps).
@@ -34,19 +38,19 @@ function scopeSql(scope?: SearchScope) {
  * as much as computing BM25 itself. With a scope the join must come first, since the filter decides
  * which rows count towards the limit. Both forms return the same rows in the same order.
  */
-async function searchIndex(db: Database, index: "chunks_fts" | "chunks_trigram", match: string, limit: number, scope?: SearchScope): Promise<LexicalHit[]> {
+async function searchIndex(db: Database, index: "chunks_fts" | "chunks_trigram", match: string, limit: number, scope?: SearchScope): Promise<RankedRow[]> {
   const { title, heading, content } = BM25_WEIGHTS;
   const table = sql.raw(index);
   const bm25 = index === "chunks_fts" ? sql`bm25(chunks_fts, ${title}, ${heading}, ${content})` : sql`bm25(chunks_trigram)`;
   if (!scope?.domains.length && !scope?.tags.length) {
-    return db.all<LexicalHit>(sql`
-      SELECT c.id AS id, -f.r AS score
+    return db.all<RankedRow>(sql`
+      SELECT c.id AS id, -f.r AS score, f.rowid AS seq
       FROM (SELECT rowid, ${bm25} AS r FROM ${table} WHERE ${table} MATCH ${match} ORDER BY r LIMIT ${limit}) f
       JOIN chunks c ON c.seq = f.rowid
       ORDER BY f.r, f.rowid`);
   }
-  return db.all<LexicalHit>(sql`
-    SELECT c.id AS id, -${bm25} AS score
+  return db.all<RankedRow>(sql`
+    SELECT c.id AS id, -${bm25} AS score, c.seq AS seq
     FROM ${table}
     JOIN chunks c ON c.seq = ${table}.rowid
     JOIN documents d ON d.id = c.document_id
@@ -55,14 +59,50 @@ async function searchIndex(db: Database, index: "chunks_fts" | "chunks_trigram",
     LIMIT ${limit}`);
 }
 
+const hits = (rows: readonly RankedRow[]): LexicalHit[] => rows.map(({ id, score }) => ({ id, score }));
+
 /** Top `limit` chunks of the porter index for a MATCH expression (from fts-query.ts), best first. */
 export async function searchPorter(db: Database, match: string, limit: number, scope?: SearchScope): Promise<LexicalHit[]> {
-  return searchIndex(db, "chunks_fts", match, limit, scope);
+  return hits(await searchIndex(db, "chunks_fts", match, limit, scope));
+}
+
+/**
+ * Top `limit` chunks of the porter index for the OR of `phrases` in a corpus of `n` chunks: the
+ * same rows, scores and order as {@link searchPorter} of the OR-ed expression, but when common
+ * phrases make it pay, only chunks holding a rarer phrase are scored (MaxScore, rag/bm25-pruning.ts):
+ * two statements, `(E) AND (C)` and `E`, instead of one that scores every chunk holding a common
+ * word. If their k-th score does not prove the result, the split is redone with that score as
+ * the threshold (then exact by construction), and failing that the full query runs.
+ *
+ * @param options.theta A lower bound of the `limit`-th best score, when known (the expanded query
+ *   of pseudo-relevance feedback holds every phrase of the first query, so it scores each chunk at
+ *   least as high as the first pass did); it lets more phrases be non-essential.
+ * @param options.minSkipped Postings the pruning must skip to run (default MIN_SKIPPED_POSTINGS).
+ * @throws Error from D1.
+ */
+export async function searchPorterPhrases(
+  db: Database,
+  phrases: readonly QueryPhrase[],
+  n: number,
+  limit: number,
+  scope?: SearchScope,
+  { theta, minSkipped }: { theta?: number; minSkipped?: number } = {},
+): Promise<LexicalHit[]> {
+  let plan = pruningPlan(phrases, n, theta, minSkipped);
+  for (let round = 0; plan && round < 2; round++) {
+    const essential = plan.essential.join(" OR ");
+    const both = `(${essential}) AND (${plan.nonEssential.join(" OR ")})`;
+    const lists = await Promise.all([searchIndex(db, "chunks_fts", both, limit, scope), searchIndex(db, "chunks_fts", essential, limit, scope)]);
+    const top = mergeScored(lists, limit);
+    if (provesTopK(top, limit, plan.bound)) return hits(top);
+    plan = top.length >= limit ? pruningPlan(phrases, n, top[limit - 1].score, minSkipped) : null;
+  }
+  return searchPorter(db, phrases.map((p) => p.phrase).join(" OR "), limit, scope);
 }
 
 /** Top `limit` chunks of the trigram index for a MATCH expression, best first. */
 export async function searchTrigram(db: Database, match: string, limit: number, scope?: SearchScope): Promise<LexicalHit[]> {
-  return searchIndex(db, "chunks_trigram", match, limit, scope);
+  return hits(await searchIndex(db, "chunks_trigram", match, limit, scope));
 }
 
 /** Corpus statistics of index terms: chunk count `n` and each term's chunk frequency `df`. */
