@@ -70,6 +70,23 @@ describe("reciprocal rank fusion", () => {
     expect(fused[1].ranks).toEqual({ lexical: 3, vector: 1 });
     expect(fused[2].ranks).toEqual({ lexical: 2, vector: null });
   });
+
+  it("breaks exact ties by ranks, list by list, and only then by id", () => {
+    // "z" is 1st lexically and 2nd in both others; "a" is 2nd lexically and 1st in both others:
+    // the same score (1/61 + 1/62) and the same best rank, so the first list decides.
+    const lists = [
+      { name: "lexical", ids: ["z", "a"] },
+      { name: "vector", ids: ["a", "z"], weight: 0.5 },
+      { name: "expansion", ids: ["a", "z"], weight: 0.5 },
+    ];
+    const fused = reciprocalRankFusion(lists);
+    expect(fused[0].score).toBe(fused[1].score);
+    expect(fused.map((f) => f.id)).toEqual(["z", "a"]);
+    // Renaming the ids (as a new ingestion would) does not change the order.
+    expect(reciprocalRankFusion(lists.map((l) => ({ ...l, ids: l.ids.map((id) => (id === "z" ? "b" : "y")) }))).map((f) => f.id)).toEqual(["b", "y"]);
+    // Each first in one of two equal lists: the earlier list decides, not the id.
+    expect(reciprocalRankFusion([{ name: "x", ids: ["q"] }, { name: "y", ids: ["p"] }]).map((f) => f.id)).toEqual(["q", "p"]);
+  });
 });
 
 describe("sentence splitting of lower-case starts", () => {

@@ -22,8 +22,13 @@ export interface FusedItem {
 export const RRF_K = 60;
 
 /**
- * Fuses ranked lists with RRF. Returns every id that appears in any list, best first;
- * ties are broken by the best single rank, then by id for determinism.
+ * Fuses ranked lists with RRF. Returns every id that appears in any list, best first. Equal
+ * scores are ordered by the best single rank, then by the rank in each list in the order the
+ * lists are given (absent counts as last), and by id only as a last resort. Exact ties are
+ * common: a chunk ranked 1st and 2nd by two lists of equal weight ties with one ranked 2nd and
+ * 1st. Ranks break them the same way in every index, whereas chunk ids are random per ingestion,
+ * so an order decided by ids changed between two ingestions of the same corpus (3 SciFact test
+ * queries).
  */
 export function reciprocalRankFusion(lists: readonly RankedList[], k = RRF_K): FusedItem[] {
   const items = new Map<string, FusedItem>();
@@ -41,7 +46,15 @@ export function reciprocalRankFusion(lists: readonly RankedList[], k = RRF_K): F
     });
   }
   const bestRank = (it: FusedItem) => Math.min(...Object.values(it.ranks).map((r) => r ?? Infinity));
+  const byListRanks = (a: FusedItem, b: FusedItem) => {
+    for (const list of lists) {
+      const ra = a.ranks[list.name] ?? Infinity;
+      const rb = b.ranks[list.name] ?? Infinity;
+      if (ra !== rb) return ra - rb;
+    }
+    return 0;
+  };
   return [...items.values()].sort(
-    (a, b) => b.score - a.score || bestRank(a) - bestRank(b) || (a.id < b.id ? -1 : 1),
+    (a, b) => b.score - a.score || bestRank(a) - bestRank(b) || byListRanks(a, b) || (a.id < b.id ? -1 : 1),
   );
 }
