@@ -14,7 +14,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { l2Normalize, TopK } from "../worker/rag/cosine";
 import { QuantizedIndex } from "../worker/vector/quantized";
-import { matchesFilter, type VectorFilter, type VectorMatch, type VectorMetadata, type VectorStoreStats } from "../worker/vector/types";
+import { inIdOrder, matchesFilter, MAX_GET_BY_IDS, type VectorFilter, type VectorMatch, type VectorMetadata, type VectorStoreStats } from "../worker/vector/types";
 
 /** Candidates kept from the int8 scan for exact re-ranking: max(RERANK_DEPTH, 4 × topK). */
 export const RERANK_DEPTH = 200;
@@ -193,17 +193,17 @@ export class VectorStore extends DurableObject<Env> {
 
   /**
    * The stored (L2-normalised) Float32 vectors of `ids`, read from SQLite, in the order of `ids`;
-   * unknown ids are left out. At most 100 ids are read.
+   * unknown ids are left out. At most MAX_GET_BY_IDS ids are read.
    */
   getByIds(ids: string[]): { id: string; values: Float32Array }[] {
-    const wanted = ids.slice(0, 100);
+    const wanted = ids.slice(0, MAX_GET_BY_IDS);
     const found = new Map(
       this.ctx.storage.sql
         .exec<{ id: string; vector: ArrayBuffer }>("SELECT id, vector FROM vector_rows WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(wanted))
         .toArray()
         .map((r) => [r.id, new Float32Array(r.vector)]),
     );
-    return wanted.flatMap((id) => (found.has(id) ? [{ id, values: found.get(id)! }] : []));
+    return inIdOrder(wanted, found);
   }
 
   /**

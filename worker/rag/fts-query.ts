@@ -63,11 +63,9 @@ export function buildMatchExpressions(text: string): MatchExpressions {
   if (terms.length === 0) return { porter: null, porterPhrases: [], trigram: null };
 
   // Hangul: the stem without its particle, as a prefix ("상태를" → "상태" *).
-  const porterPhrases = distinctPhrases(terms.map((t) => (isHangul(t) ? prefix(stripKoreanSuffix(t)) : { phrase: quote(t), term: /^[a-z]+$/.test(t) ? stem(t) : null })));
-  for (const part of wordDelimiterParts(text)) {
-    if (porterPhrases.length >= MAX_MATCH_TERMS) break;
-    if (!terms.includes(part) && !porterPhrases.some((p) => p.phrase === prefix(part).phrase)) porterPhrases.push(prefix(part));
-  }
+  const wordPhrases = terms.map((t) => (isHangul(t) ? prefix(stripKoreanSuffix(t)) : { phrase: quote(t), term: /^[a-z]+$/.test(t) ? stem(t) : null }));
+  const partPhrases = wordDelimiterParts(text).filter((part) => !terms.includes(part)).map(prefix);
+  const porterPhrases = distinctPhrases([...wordPhrases, ...partPhrases]).slice(0, MAX_MATCH_TERMS);
   const trigramTerms = [...new Set(terms.filter(isHangul).map(stripKoreanSuffix))].filter((t) => [...t].length >= 3);
   return {
     porter: orExpression(porterPhrases),
@@ -108,6 +106,6 @@ export function expandPhrases(phrases: readonly MatchPhrase[], terms: readonly s
 }
 
 /** The FTS5 expression OR-ing `phrases`, or null when there is none. */
-export function orExpression(phrases: readonly MatchPhrase[]): string | null {
+export function orExpression(phrases: readonly Pick<MatchPhrase, "phrase">[]): string | null {
   return phrases.length === 0 ? null : phrases.map((p) => p.phrase).join(" OR ");
 }

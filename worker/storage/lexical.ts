@@ -4,7 +4,8 @@
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { MAX_CORRECTED_WORDS } from "../rag/spelling";
+import { MAX_CORRECTED_WORDS, type VocabularyTerm } from "../rag/spelling";
+import { orExpression } from "../rag/fts-query";
 import type { SearchScope } from "../schemas";
 import { mergeScored, provesTopK, pruningPlan, type QueryPhrase, type ScoredRow } from "../rag/bm25-pruning";
 
@@ -26,6 +27,12 @@ function scopeSql(scope?: SearchScope) {
   return sql.join(parts, sql``);
 }
 
+/** The FTS5 indexes over `chunks` (migrations/0002_fts.sql). */
+export const FTS_INDEXES = ["chunks_fts", "chunks_trigram"] as const;
+
+/** One of {@link FTS_INDEXES}. */
+export type FtsIndex = (typeof FTS_INDEXES)[number];
+
 /** A lexical hit with its chunk's FTS5 rowid (`chunks.seq`), for merging partial lists. */
 interface RankedRow extends LexicalHit, ScoredRow {}
 
@@ -38,7 +45,7 @@ interface RankedRow extends LexicalHit, ScoredRow {}
  * as much as computing BM25 itself. With a scope the join must come first, since the filter decides
  * which rows count towards the limit. Both forms return the same rows in the same order.
  */
-async function searchIndex(db: Database, index: "chunks_fts" | "chunks_trigram", match: string, limit: number, scope?: SearchScope): Promise<RankedRow[]> {
+async function searchIndex(db: Database, index: FtsIndex, match: string, limit: number, scope?: SearchScope): Promise<RankedRow[]> {
   const { title, heading, content } = BM25_WEIGHTS;
   const table = sql.raw(index);
   const bm25 = index === "chunks_fts" ? sql`bm25(chunks_fts, ${title}, ${heading}, ${content})` : sql`bm25(chunks_trigram)`;
@@ -97,7 +104,7 @@ export async function searchPorterPhrases(
     if (provesTopK(top, limit, plan.bound)) return hits(top);
     plan = top.length >= limit ? pruningPlan(phrases, n, top[limit - 1].score, minSkipped) : null;
   }
-  return searchPorter(db, phrases.map((p) => p.phrase).join(" OR "), limit, scope);
+  return searchPorter(db, orExpression(phrases)!, limit, scope);
 }
 
 /** Top `limit` chunks of the trigram index for a MATCH expression, best first. */
@@ -148,9 +155,9 @@ export function idfOf(stats: TermStats, term: string): number {
  * from the `chunks_vocab` fts5vocab table (a range scan on its sorted terms), in one D1 statement.
  * At most {@link MAX_CORRECTED_WORDS} terms are looked up; terms under 3 characters get none.
  */
-export async function vocabularyNear(db: Database, terms: readonly string[]): Promise<Map<string, { term: string; df: number }[]>> {
+export async function vocabularyNear(db: Database, terms: readonly string[]): Promise<Map<string, VocabularyTerm[]>> {
   const wanted = [...new Set(terms)].filter((t) => t.length >= 3).slice(0, MAX_CORRECTED_WORDS);
-  const out = new Map(wanted.map((t) => [t, [] as { term: string; df: number }[]]));
+  const out = new Map(wanted.map((t) => [t, [] as VocabularyTerm[]]));
   if (wanted.length === 0) return out;
   const parts = wanted.map((t) => {
     const prefix = t.slice(0, 2);
@@ -162,15 +169,12 @@ export async function vocabularyNear(db: Database, terms: readonly string[]): Pr
   return out;
 }
 
-/** The FTS5 indexes over `chunks` (migrations/0002_fts.sql). */
-export const FTS_INDEXES = ["chunks_fts", "chunks_trigram"] as const;
-
 /** Leaf pages merged per step of {@link compactLexicalIndexes} (FTS5's 'merge' page budget). */
 export const MERGE_STEP_PAGES = 2000;
 
 /** What one run of {@link compactLexicalIndexes} did to one index. */
 export interface IndexCompaction {
-  index: (typeof FTS_INDEXES)[number];
+  index: FtsIndex;
   segmentsBefore: number;
   segmentsAfter: number;
   /** 'merge' statements run (each writes at most about MERGE_STEP_PAGES pages). */
@@ -178,7 +182,7 @@ export interface IndexCompaction {
 }
 
 /** The number of b-tree segments of an FTS5 index (distinct `segid` of its `%_idx` shadow table). */
-export async function segmentCount(db: D1Database, index: (typeof FTS_INDEXES)[number]): Promise<number> {
+export async function segmentCount(db: D1Database, index: FtsIndex): Promise<number> {
   const row = await db.prepare(`SELECT count(DISTINCT segid) AS n FROM ${index}_idx`).first<{ n: number }>();
   return row?.n ?? 0;
 }

@@ -32,10 +32,21 @@ export interface VectorIndex {
   /** Deletes vectors by id; unknown ids are ignored. */
   deleteByIds(ids: readonly string[]): Promise<void>;
   /**
-   * The stored vectors of `ids` (at most 100, Vectorize's limit per call), as stored (the local
-   * index stores them L2-normalised), in the order of `ids`; unknown ids are left out.
+   * The stored vectors of `ids` (the first {@link MAX_GET_BY_IDS}, Vectorize's limit per call), as
+   * stored (the local index stores them L2-normalised), in the order of `ids`; unknown ids are left out.
    */
   getByIds(ids: readonly string[]): Promise<{ id: string; values: Float32Array }[]>;
+}
+
+/** Most ids one `getByIds` call reads (Vectorize's limit per call). */
+export const MAX_GET_BY_IDS = 100;
+
+/** The vectors of `found` in the order of `ids`, ids missing from `found` left out (for `getByIds`). */
+export function inIdOrder(ids: readonly string[], found: ReadonlyMap<string, Float32Array>): { id: string; values: Float32Array }[] {
+  return ids.flatMap((id) => {
+    const values = found.get(id);
+    return values ? [{ id, values }] : [];
+  });
 }
 
 /** True when `metadata` passes `filter` (every key must match). */

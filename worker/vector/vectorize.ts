@@ -1,5 +1,5 @@
 /** VectorIndex over a Cloudflare Vectorize binding (production). */
-import type { VectorFilter, VectorIndex, VectorMatch, VectorRecord } from "./types";
+import { inIdOrder, MAX_GET_BY_IDS, type VectorFilter, type VectorIndex, type VectorMatch, type VectorRecord } from "./types";
 
 const BATCH = 500;
 
@@ -26,10 +26,9 @@ export class VectorizeVectorIndex implements VectorIndex {
   }
 
   async getByIds(ids: readonly string[]): Promise<{ id: string; values: Float32Array }[]> {
-    const wanted = ids.slice(0, 100);
+    const wanted = ids.slice(0, MAX_GET_BY_IDS);
     if (wanted.length === 0) return [];
-    const found = new Map((await this.index.getByIds(wanted)).map((v) => [v.id, Float32Array.from(v.values)]));
-    return wanted.flatMap((id) => (found.has(id) ? [{ id, values: found.get(id)! }] : []));
+    return inIdOrder(wanted, new Map((await this.index.getByIds(wanted)).map((v) => [v.id, Float32Array.from(v.values)])));
   }
 
   async deleteByIds(ids: readonly string[]): Promise<void> {
