@@ -98,13 +98,28 @@ describe("index terms in MATCH expressions", () => {
     const expand = (terms: string[], wordOf?: (t: string) => string | undefined) => orExpression(expandPhrases([], terms, wordOf));
     expect(expand(["acceler", "expos", "rocket"])).toBe('"acceler" * OR "expos" * OR "rocket"');
     expect(await found(expand(["acceler"]))).toBe(1);
-    const candidates = expansionCandidates("thrust", [{ text: "Rocket acceleration depends on thrust. A long exposed nozzle adds drag.", score: 5 }]);
+    const candidates = expansionCandidates(new Set(contentTerms("thrust")), [{ text: "Rocket acceleration depends on thrust. A long exposed nozzle adds drag.", score: 5 }]);
     const wordOf = new Map(candidates.map((c) => [c.term, c.word]));
     expect(wordOf.get("acceler")).toBe("acceleration");
     expect(wordOf.get("expos")).toBe("exposed");
     const match = expand(["acceler", "expos"], (t) => wordOf.get(t));
     expect(match).toBe('"acceleration" OR "exposed"');
     expect(await found(match)).toBe(1);
+  });
+
+  it("keeps a spelling correction's index term as it is in the query embedding and out of the expansion terms", async () => {
+    const p = providers(env);
+    await ingestDocuments(env, p, [
+      { source: "physics/engine.txt", title: "Engines", content: "Engine acceleration and engine acceleration again: the acceleration of a rocket engine.", content_type: "text" },
+    ]);
+    // "accelaration" is unknown; its nearest index term "acceler" would become "accel" if stemmed again.
+    const res = await hybridSearch(env, p, "engine accelaration", 5);
+    expect(res.spelling_corrections).toEqual([{ from: "accelar", to: "acceler" }]);
+    // The correction is one of the query's terms, so feedback does not add it a second time.
+    expect(res.expansion_terms).not.toContain("acceler");
+    expect(res.expansion_terms).not.toContain("accel");
+    expect(res.results[0].source).toBe("physics/engine.txt");
+    expect(res.results[0].vector_rank).toBe(1);
   });
 });
 

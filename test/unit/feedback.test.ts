@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { expansionCandidates, expansionTerms, rocchio } from "../../worker/rag/feedback";
 import { expandPhrases, indexTermPhrase, orExpression, type MatchPhrase } from "../../worker/rag/fts-query";
+import { contentTerms } from "../../worker/rag/text";
+
+/** The index terms of a query, as retrieval excludes them from the expansion. */
+const queryTerms = (query: string) => new Set(contentTerms(query));
 
 const SAMPL: MatchPhrase = { phrase: '"sampl"', term: "sampl" };
 /** The OR expression of `phrases` widened with `terms`. */
@@ -14,7 +18,7 @@ describe("pseudo-relevance feedback", () => {
   ];
 
   it("weights terms of the best chunks most and leaves out query terms, digits and short terms", () => {
-    const candidates = expansionCandidates("How does sampling work?", [...chunks, { text: "ok 42 ab sampling", score: 1 }]);
+    const candidates = expansionCandidates(queryTerms("How does sampling work?"), [...chunks, { text: "ok 42 ab sampling", score: 1 }]);
     const terms = candidates.map((c) => c.term);
     expect(terms).not.toContain("sampl"); // the query's own term
     expect(terms).not.toContain("42");
@@ -28,8 +32,8 @@ describe("pseudo-relevance feedback", () => {
   });
 
   it("caps the candidates and returns none without feedback chunks", () => {
-    expect(expansionCandidates("sampling", chunks, { terms: 5, candidates: 3 })).toHaveLength(3);
-    expect(expansionCandidates("sampling", [])).toEqual([]);
+    expect(expansionCandidates(queryTerms("sampling"), chunks, { terms: 5, candidates: 3 })).toHaveLength(3);
+    expect(expansionCandidates(queryTerms("sampling"), [])).toEqual([]);
   });
 
   it("re-weights candidates by IDF and drops terms the index does not know", () => {
@@ -61,7 +65,7 @@ describe("pseudo-relevance feedback", () => {
   });
 
   it("keeps, for each candidate term, a word of the chunks that stems to it", () => {
-    const candidates = expansionCandidates("rockets", [{ text: "Acceleration, accelerating and acceleration again; the sampler's log4j exposed.", score: 3 }]);
+    const candidates = expansionCandidates(queryTerms("rockets"), [{ text: "Acceleration, accelerating and acceleration again; the sampler's log4j exposed.", score: 3 }]);
     const byTerm = new Map(candidates.map((c) => [c.term, c.word]));
     expect(byTerm.get("acceler")).toBe("acceleration"); // the first of its words
     expect(byTerm.get("expos")).toBe("exposed");

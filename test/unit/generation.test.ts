@@ -100,6 +100,13 @@ describe("hashing embedder", () => {
     const heavySampling = e.embedWeighted("tail sampling", (t) => (t === "sampl" ? 5 : 0.5));
     expect(dot(heavySampling, docs[1])).toBeGreaterThan(dot(heavySampling, docs[0]));
   });
+  it("embeds index terms as they are, without stemming them again", () => {
+    const acceleration = e.embedOne("acceleration"); // its index term is "acceler"
+    expect(dot(e.embedTerms(["acceler"], () => 1), acceleration)).toBeCloseTo(1, 5);
+    // As text, "acceler" is stemmed again into "accel", a different term.
+    expect(dot(e.embedWeighted("acceler", () => 1), acceleration)).toBeLessThan(0.5);
+    expect(Array.from(e.embedWeighted("tail sampling", () => 1))).toEqual(Array.from(e.embedTerms(["tail", "sampl"], () => 1)));
+  });
 });
 
 describe("breadcrumbs", () => {

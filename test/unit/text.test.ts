@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildMatchExpressions } from "../../worker/rag/fts-query";
-import { contentTerms, sentences, stem, wordDelimiterParts, words } from "../../worker/rag/text";
+import { contentTerms, sentences, stem, termsAndWords, termWords, wordDelimiterParts, words } from "../../worker/rag/text";
 import { reciprocalRankFusion } from "../../worker/rag/fusion";
 
 describe("text analysis", () => {
@@ -8,6 +8,14 @@ describe("text analysis", () => {
     expect(words("How do I configure the Collector's exporters?")).toEqual(["how", "do", "i", "configure", "the", "collector's", "exporters"]);
     expect(contentTerms("How do I configure the Collector's exporters?")).toEqual(["configur", "collector", "export"]);
     expect(stem("sampling")).toBe(stem("sampled"));
+  });
+
+  it("maps each a–z index term to the first word that stems to it, in the same pass as the terms", () => {
+    const text = "Acceleration, accelerating and the sampler's log4j 상태를 exposed; acceleration.";
+    const { terms, wordOf } = termsAndWords(text);
+    expect(terms).toEqual(contentTerms(text));
+    expect(wordOf).toEqual(termWords(text));
+    expect([...wordOf]).toEqual([["acceler", "acceleration"], ["expos", "exposed"]]);
   });
 
   it("strips Korean particles and endings, keeping 2+ syllable stems", () => {

@@ -11,7 +11,7 @@
  * Pure functions; the SQL and index calls live in services/retrieve.ts.
  */
 import { l2Normalize } from "./cosine";
-import { contentTerms, termWords } from "./text";
+import { termsAndWords } from "./text";
 
 /** A first-pass chunk used as feedback: its text and its BM25 score (higher is better). */
 export interface FeedbackChunk {
@@ -46,21 +46,21 @@ export interface TermCandidate {
  * `options.candidates`. p(d|q) is a softmax of the BM25 scores (the best chunk weighs most).
  * Query terms, digits-only terms and terms shorter than 3 characters (2 for Hangul) are left out.
  *
- * @param query The user's query (its content terms are excluded from the expansion).
+ * @param queryTerms The query's index terms (e.g. its contentTerms and spelling corrections),
+ *   excluded from the expansion.
  * @param chunks Feedback chunks, typically the top 3 of the lexical list; may be empty.
  */
-export function expansionCandidates(query: string, chunks: readonly FeedbackChunk[], options: FeedbackOptions = DEFAULT_FEEDBACK): TermCandidate[] {
+export function expansionCandidates(queryTerms: ReadonlySet<string>, chunks: readonly FeedbackChunk[], options: FeedbackOptions = DEFAULT_FEEDBACK): TermCandidate[] {
   if (chunks.length === 0) return [];
-  const queryTerms = new Set(contentTerms(query));
   const best = Math.max(...chunks.map((c) => c.score));
   const z = chunks.map((c) => Math.exp(c.score - best));
   const total = z.reduce((a, b) => a + b, 0);
   const weights = new Map<string, number>();
   const wordOf = new Map<string, string>();
   chunks.forEach((chunk, i) => {
-    const terms = contentTerms(chunk.text);
+    const { terms, wordOf: chunkWordOf } = termsAndWords(chunk.text);
     if (terms.length === 0) return;
-    for (const [term, word] of termWords(chunk.text)) if (!wordOf.has(term)) wordOf.set(term, word);
+    for (const [term, word] of chunkWordOf) if (!wordOf.has(term)) wordOf.set(term, word);
     const pd = z[i] / total;
     for (const t of terms) {
       if (queryTerms.has(t) || /^\d+$/.test(t) || [...t].length < (/^[a-z]/.test(t) ? 3 : 2)) continue;

@@ -108,13 +108,23 @@ function isContentWord(w: string): boolean {
  * ("acceler" → "accel"), so a query searches a term through its word.
  */
 export function termWords(text: string): Map<string, string> {
-  const out = new Map<string, string>();
+  return termsAndWords(text).wordOf;
+}
+
+/**
+ * {@link contentTerms} and {@link termWords} of `text` in one pass over its words: `terms` in text
+ * order with duplicates, `wordOf` from each a–z term to its first a–z word.
+ */
+export function termsAndWords(text: string): { terms: string[]; wordOf: Map<string, string> } {
+  const terms: string[] = [];
+  const wordOf = new Map<string, string>();
   for (const w of words(text)) {
-    if (!/^[a-z]+$/.test(w) || !isContentWord(w)) continue;
+    if (!isContentWord(w)) continue;
     const term = stem(w);
-    if (!out.has(term)) out.set(term, w);
+    terms.push(term);
+    if (!wordOf.has(term) && /^[a-z]+$/.test(w)) wordOf.set(term, w);
   }
-  return out;
+  return { terms, wordOf };
 }
 
 const RAW_TOKEN_RE = /[\p{L}\p{N}]+/gu;

@@ -60,9 +60,20 @@ export interface SpellingCorrection {
   to: string;
 }
 
-/** Terms whose IDF the offline query embedding uses: the first 64 distinct content terms. */
-function embeddingTerms(query: string): string[] {
-  return [...new Set(contentTerms(query))].slice(0, 64);
+/** Most distinct terms whose IDF the offline query embedding looks up (the first ones). */
+const MAX_EMBEDDING_TERMS = 64;
+
+/** Distinct terms whose IDF the offline query embedding uses: the first {@link MAX_EMBEDDING_TERMS}. */
+function embeddingTerms(terms: readonly string[]): string[] {
+  return [...new Set(terms)].slice(0, MAX_EMBEDDING_TERMS);
+}
+
+/** A query's terms, derived once per retrieval. */
+interface QueryTerms {
+  /** Its content terms in text order, duplicates kept (rag/text.ts). */
+  content: string[];
+  /** The index terms of its words that may be misspelt (rag/spelling.ts). */
+  correctionCandidates: string[];
 }
 
 /**
@@ -71,21 +82,20 @@ function embeddingTerms(query: string): string[] {
  * see searchPorterPhrases) and, in modes that embed the query with the offline hashing embedder,
  * the embedding's IDF weights. Null when there is nothing to look up.
  */
-async function queryTermStats(db: Database, p: Providers, query: string, mode: RetrievalMode, phrases: readonly MatchPhrase[]): Promise<TermStats | null> {
-  const forEmbedding = mode !== "lexical" && p.embedder instanceof HashingEmbedder ? embeddingTerms(query) : [];
+async function queryTermStats(db: Database, p: Providers, terms: QueryTerms, mode: RetrievalMode, phrases: readonly MatchPhrase[]): Promise<TermStats | null> {
+  const forEmbedding = mode !== "lexical" && p.embedder instanceof HashingEmbedder ? embeddingTerms(terms.content) : [];
   const forPruning = mode === "vector" ? [] : phrases.flatMap((ph) => (ph.term === null ? [] : [ph.term]));
-  const terms = [...new Set([...forEmbedding, ...forPruning, ...correctionCandidates(query).slice(0, 64)])];
-  return terms.length === 0 ? null : termStats(db, terms, terms.length);
+  const all = [...new Set([...forEmbedding, ...forPruning, ...terms.correctionCandidates.slice(0, 64)])];
+  return all.length === 0 ? null : termStats(db, all, all.length);
 }
 
 /**
- * Spelling corrections for `query`: its longer Latin words whose stems no chunk contains, each
- * with the nearest vocabulary term (rag/spelling.ts). `stats` holds the chunk frequencies of the
- * query's correction candidates (see queryTermStats); the vocabulary is read (one D1 statement)
- * only when a word is unknown.
+ * Spelling corrections of a query: those of its `candidates` (correctionCandidates, the stems of
+ * its longer Latin words) that no chunk contains, each with the nearest vocabulary term
+ * (rag/spelling.ts). `stats` holds the candidates' chunk frequencies (see queryTermStats); the
+ * vocabulary is read (one D1 statement) only when a word is unknown.
  */
-export async function spellingCorrections(db: Database, query: string, stats: TermStats | null): Promise<SpellingCorrection[]> {
-  const candidates = correctionCandidates(query);
+async function spellingCorrections(db: Database, candidates: readonly string[], stats: TermStats | null): Promise<SpellingCorrection[]> {
   if (candidates.length === 0 || !stats || stats.n === 0) return [];
   const unknown = candidates.filter((t) => (stats.df.get(t) ?? 0) === 0).slice(0, MAX_CORRECTED_WORDS);
   if (unknown.length === 0) return [];
@@ -114,18 +124,20 @@ export function documentCandidateDepth(topK: number): { lexical: number; vector:
 }
 
 /**
- * Embeds the query. The offline hashing embedder weighs each query term by its IDF in the
- * corpus (model-backed embedders learned term importance already and embed the text as is).
- * `known` holds chunk frequencies already read for this query; only terms missing from it are
- * looked up (none, unless spelling correction appended terms).
+ * Embeds the query. The offline hashing embedder embeds `options.terms` (default: the query's
+ * content terms; retrieval adds spelling corrections, index terms hashed as they are) and weighs
+ * each by its IDF in the corpus; model-backed embedders learned term importance already and
+ * embed the query text as typed. `options.known` holds chunk frequencies already read for this
+ * query; only terms missing from it are looked up (none, unless spelling correction added terms).
  */
-export async function embedQuery(db: Database, p: Providers, query: string, known?: TermStats | null): Promise<Float32Array> {
+export async function embedQuery(db: Database, p: Providers, query: string, options: { terms?: readonly string[]; known?: TermStats | null } = {}): Promise<Float32Array> {
   if (p.embedder instanceof HashingEmbedder) {
-    const terms = embeddingTerms(query);
+    const { terms: queryTerms = contentTerms(query), known } = options;
+    const terms = embeddingTerms(queryTerms);
     const missing = known ? terms.filter((t) => !known.df.has(t)) : terms;
     const stats = missing.length === 0 && known ? known : await termStats(db, missing);
     const idf = new Map(terms.map((t) => [t, idfOf(known?.df.has(t) ? known : stats, t)]));
-    return p.embedder.embedWeighted(query, (t) => idf.get(t) ?? 1);
+    return p.embedder.embedTerms(queryTerms, (t) => idf.get(t) ?? 1);
   }
   const [vector] = await p.embedder.embed([query], "query");
   return vector;
@@ -167,10 +179,12 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   const db = database(env.DB);
   const t0 = performance.now();
   const match = buildMatchExpressions(userQuery);
+  const terms: QueryTerms = { content: contentTerms(userQuery), correctionCandidates: correctionCandidates(userQuery) };
   // Misspelt words search their nearest index term too (an OR-ed term, so correct words lose nothing).
-  const queryStats = await queryTermStats(db, p, userQuery, mode, match.porterPhrases);
-  const corrections = await spellingCorrections(db, userQuery, queryStats);
-  const query = corrections.length === 0 ? userQuery : `${userQuery} ${corrections.map((c) => c.to).join(" ")}`;
+  const queryStats = await queryTermStats(db, p, terms, mode, match.porterPhrases);
+  const corrections = await spellingCorrections(db, terms.correctionCandidates, queryStats);
+  // The query's index terms with the corrections: embedded, and kept out of the expansion terms.
+  const correctedTerms = [...terms.content, ...corrections.map((c) => c.to)];
   const { lexical: depth, vector: vectorDepth } = groupBy === "document" ? documentCandidateDepth(topK) : { lexical: candidateDepth(topK), vector: candidateDepth(topK) };
   // Corrections are index terms, searched through indexTermPhrase since FTS5 would stem them again.
   const porterPhrases = expandPhrases(match.porterPhrases, corrections.map((c) => c.to));
@@ -178,7 +192,7 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   // The query embedding starts first, so that its short D1 lookup (term statistics) runs before the
   // long FTS5 query instead of queueing behind it (npm run bench:scale, 100,000 chunks, without
   // feedback: hybrid p50 111 → 74 ms, as the Durable Object's scan then overlaps D1's ranking).
-  const queryVectorPromise = mode === "lexical" ? null : embedQuery(db, p, query, queryStats);
+  const queryVectorPromise = mode === "lexical" ? null : embedQuery(db, p, userQuery, { terms: correctedTerms, known: queryStats });
   const lexicalPromise = (async () => {
     if (mode === "vector") return { ids: [] as string[], scores: new Map<string, number>(), ms: 0 };
     const [porter, trigram] = await Promise.all([
@@ -197,7 +211,7 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   // vector query waits only for the stored embeddings, not for the expanded BM25 pass.
   const feedbackOn = feedbackAsked && mode === "hybrid" && p.config.PRF_CHUNKS > 0;
   const feedbackPromise = feedbackOn
-    ? lexicalPromise.then((lexical) => queryExpansion(db, p, query, porterPhrases, queryStats, lexical, depth, scope))
+    ? lexicalPromise.then((lexical) => queryExpansion(db, p, new Set(correctedTerms), porterPhrases, queryStats, lexical, depth, scope))
     : Promise.resolve(null);
   const rocchioPromise = feedbackOn && p.embedder instanceof HashingEmbedder
     ? lexicalPromise.then((lexical) => feedbackEmbeddings(p, lexical.ids.slice(0, p.config.PRF_CHUNKS)))
@@ -292,7 +306,7 @@ async function feedbackEmbeddings(p: Providers, ids: string[]): Promise<Float32A
 async function queryExpansion(
   db: Database,
   p: Providers,
-  query: string,
+  queryTerms: ReadonlySet<string>,
   phrases: readonly MatchPhrase[],
   queryStats: TermStats | null,
   lexical: { ids: string[]; scores: Map<string, number>; theta?: number },
@@ -305,7 +319,7 @@ async function queryExpansion(
   const byId = new Map(rows.map((r) => [r.id, r]));
   const top = topIds.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
   const floor = Math.min(0, ...lexical.scores.values());
-  const candidates = expansionCandidates(query, top.map((r) => ({ text: chunkEmbeddingText(r), score: lexical.scores.get(r.id) ?? floor })));
+  const candidates = expansionCandidates(queryTerms, top.map((r) => ({ text: chunkEmbeddingText(r), score: lexical.scores.get(r.id) ?? floor })));
   const stats = await termStats(db, candidates.map((c) => c.term));
   const terms = expansionTerms(candidates, (t) => ((stats.df.get(t) ?? 0) > 0 ? idfOf(stats, t) : undefined), p.config.PRF_TERMS);
   if (terms.length === 0) return { terms, ids: [] };

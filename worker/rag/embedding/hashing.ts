@@ -53,6 +53,15 @@ export class HashingEmbedder implements Embedder {
    * the weights of the terms they come from.
    */
   embedWeighted(text: string, termWeight: (term: string) => number): Float32Array {
+    return this.embedTerms(contentTerms(text), termWeight);
+  }
+
+  /**
+   * Embeds a sequence of index terms (as {@link contentTerms} gives them, in text order) with a
+   * weight per term. Terms are hashed as they are, not stemmed again: index terms from elsewhere
+   * (a spelling correction's vocabulary term) keep the features that chunks containing them have.
+   */
+  embedTerms(terms: readonly string[], termWeight: (term: string) => number): Float32Array {
     // feature → occurrences and weight (family weight × term weight)
     const features = new Map<string, { n: number; w: number }>();
     const add = (feature: string, w: number) => {
@@ -60,7 +69,6 @@ export class HashingEmbedder implements Embedder {
       if (f) f.n++;
       else features.set(feature, { n: 1, w });
     };
-    const terms = contentTerms(text);
     const weights = terms.map(termWeight);
     for (let i = 0; i < terms.length; i++) {
       const t = terms[i];
