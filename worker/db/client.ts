@@ -4,7 +4,18 @@ import * as schema from "./schema";
 
 export type Database = DrizzleD1Database<typeof schema>;
 
-/** Wraps the D1 binding; cheap, create one per request. */
+const databases = new WeakMap<D1Database, Database>();
+
+/**
+ * The drizzle database over a D1 binding, created once per binding object and isolate: building
+ * it walks the whole schema (drizzle's relational config), about 1 ms of CPU that every request
+ * paid when it was created per request (CPU profile of a hybrid query in `wrangler dev`).
+ */
 export function database(d1: D1Database): Database {
-  return drizzle(d1, { schema });
+  let db = databases.get(d1);
+  if (!db) {
+    db = drizzle(d1, { schema });
+    databases.set(d1, db);
+  }
+  return db;
 }

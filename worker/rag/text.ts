@@ -81,7 +81,26 @@ export function stem(word: string): string {
   const w = word.replace(/['']s$/u, "").replace(/['']/gu, "");
   if (isHangul(w)) return stripKoreanSuffix(w);
   if (!/^[a-z]+$/.test(w)) return w;
-  return stemmer(w);
+  return porterStem(w);
+}
+
+/** Most words whose Porter stems are kept; the memo is emptied when it is full. */
+const STEM_MEMO_SIZE = 20_000;
+const stemMemo = new Map<string, string>();
+
+/**
+ * Porter stem of an a–z word, memoised per isolate: `stemmer` takes ~0.65 µs a word and the memo
+ * ~0.1 µs (Node, SciFact's words; 20,000 words cover most of a query's feedback chunks and of
+ * an ingestion batch). Bounded at {@link STEM_MEMO_SIZE} words (about 2 MB).
+ */
+function porterStem(word: string): string {
+  let s = stemMemo.get(word);
+  if (s === undefined) {
+    s = stemmer(word);
+    if (stemMemo.size >= STEM_MEMO_SIZE) stemMemo.clear();
+    stemMemo.set(word, s);
+  }
+  return s;
 }
 
 /**

@@ -18,7 +18,11 @@ export interface LexicalHit {
   score: number;
 }
 
-function scopeSql(scope?: SearchScope) {
+/**
+ * SQL conditions, each starting with " AND ", that keep the chunks whose document (aliased `d`)
+ * is inside `scope`: domain any of `scope.domains`, a tag any of `scope.tags`. Empty without a scope.
+ */
+export function scopeSql(scope?: SearchScope) {
   const parts = [];
   if (scope?.domains.length) parts.push(sql` AND d.domain IN (SELECT value FROM json_each(${JSON.stringify(scope.domains)}))`);
   if (scope?.tags.length) {
