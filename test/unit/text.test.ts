@@ -18,6 +18,15 @@ describe("text analysis", () => {
     expect([...wordOf]).toEqual([["acceler", "acceleration"], ["expos", "exposed"]]);
   });
 
+  it("gives the same index terms from its memo, also after the memo was emptied", () => {
+    const sample = ["exporter's", "sampling", "상태를", "log4j", "don't"];
+    const first = sample.map(stem);
+    expect(first).toEqual(["export", "sampl", "상태", "log4j", "dont"]);
+    expect(sample.map(stem)).toEqual(first);
+    for (let i = 0; i < 20_001; i++) stem(`word${i}x`); // more distinct words than the memo keeps
+    expect(sample.map(stem)).toEqual(first);
+  });
+
   it("strips Korean particles and endings, keeping 2+ syllable stems", () => {
     expect(contentTerms("상태를 관리하는 방법")).toEqual(["상태", "관리", "방법"]);
   });

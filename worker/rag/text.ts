@@ -72,31 +72,25 @@ export function words(text: string): string[] {
   return text.normalize("NFKC").toLowerCase().match(WORD_RE) ?? [];
 }
 
+/** Most words whose index terms {@link stem} keeps; the memo is emptied when it is full. */
+const STEM_MEMO_SIZE = 20_000;
+/**
+ * Index terms of recent words, per isolate: `stemmer` takes ~0.65 µs a word and a memo hit
+ * ~0.1 µs (Node, SciFact's words; 20,000 words cover most of a query's feedback chunks and of an
+ * ingestion batch). About 2 MB when full.
+ */
+const stemMemo = new Map<string, string>();
+
 /**
  * Normalises one lower-case word to its index term: Porter stem (Porter 1980, via `stemmer`)
  * for Latin-script words, Korean particle stripping for Hangul, unchanged for other scripts.
  * Possessive `'s` is dropped.
  */
 export function stem(word: string): string {
-  const w = word.replace(/['']s$/u, "").replace(/['']/gu, "");
-  if (isHangul(w)) return stripKoreanSuffix(w);
-  if (!/^[a-z]+$/.test(w)) return w;
-  return porterStem(w);
-}
-
-/** Most words whose Porter stems are kept; the memo is emptied when it is full. */
-const STEM_MEMO_SIZE = 20_000;
-const stemMemo = new Map<string, string>();
-
-/**
- * Porter stem of an a–z word, memoised per isolate: `stemmer` takes ~0.65 µs a word and the memo
- * ~0.1 µs (Node, SciFact's words; 20,000 words cover most of a query's feedback chunks and of
- * an ingestion batch). Bounded at {@link STEM_MEMO_SIZE} words (about 2 MB).
- */
-function porterStem(word: string): string {
   let s = stemMemo.get(word);
   if (s === undefined) {
-    s = stemmer(word);
+    const w = word.replace(/['']s$/u, "").replace(/['']/gu, "");
+    s = isHangul(w) ? stripKoreanSuffix(w) : /^[a-z]+$/.test(w) ? stemmer(w) : w;
     if (stemMemo.size >= STEM_MEMO_SIZE) stemMemo.clear();
     stemMemo.set(word, s);
   }
