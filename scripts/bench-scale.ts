@@ -73,6 +73,8 @@ Options:
   --reuse-state <path>  copy the server state of an earlier run kept with --keep (its <tmp>/state)
                         instead of ingesting; it must hold the corpus of the same --chunks and --seed
                         (checked by the chunk count); for iterating on query-time changes
+  --var <NAME:VALUE>    a Worker variable for the server (repeatable), e.g. --var PRF_CHUNKS:0 to
+                        measure without pseudo-relevance feedback; DEBUG_ROUTES:on is always set
   --keep                keep the temporary folder (state and logs) and print its path
   -h, --help            show this help`;
 
@@ -88,6 +90,8 @@ interface ScaleOptions {
   portExplicit: boolean;
   data: string;
   reuseState?: string;
+  /** Worker variables from --var, passed to wrangler dev as --var NAME:VALUE. */
+  vars: Record<string, string>;
   keep: boolean;
 }
 
@@ -106,7 +110,14 @@ function parseCli(): ScaleOptions {
     "recall-queries": { type: "string" },
     data: { type: "string" },
     "reuse-state": { type: "string" },
+    var: { type: "string", multiple: true },
   });
+  const vars: Record<string, string> = {};
+  for (const v of values.var ?? []) {
+    const m = /^([A-Z][A-Z0-9_]*):(.*)$/.exec(v);
+    if (!m) cli.usageError(`--var must be NAME:VALUE with an upper-case NAME, got '${v}'`);
+    vars[m[1]] = m[2];
+  }
   return {
     chunks: cli.int("chunks", values.chunks, 100_000, 100, 1_000_000),
     seed: cli.int("seed", values.seed, 1, 0, 2 ** 31 - 1),
@@ -119,6 +130,7 @@ function parseCli(): ScaleOptions {
     portExplicit: values.port !== undefined,
     data: values.data !== undefined ? path.resolve(values.data) : DEFAULT_DATA,
     reuseState: values["reuse-state"] !== undefined ? path.resolve(values["reuse-state"]) : undefined,
+    vars,
     keep: values.keep,
   };
 }
@@ -211,7 +223,7 @@ async function main(): Promise<number> {
     persistTo,
     port,
     logFile: devLog,
-    vars: { DEBUG_ROUTES: "on" },
+    vars: { ...opts.vars, DEBUG_ROUTES: "on" },
   };
   if (opts.reuseState) {
     log(`copying the state of an earlier run from ${opts.reuseState}…`);
@@ -393,7 +405,7 @@ async function main(): Promise<number> {
     loadAverage: load,
     options: { ...opts },
     server: {
-      command: `wrangler dev --local --port ${port} --ip 127.0.0.1 --persist-to <tmp>/state --var DEBUG_ROUTES:on`,
+      command: `wrangler dev --local --port ${port} --ip 127.0.0.1 --persist-to <tmp>/state ${Object.entries(serverOptions.vars).map(([k, v]) => `--var ${k}:${v}`).join(" ")}`,
       providers: second.health.providers,
       startupSeconds: { ingestion: round(first.startupSeconds, 1), measurement: round(second.startupSeconds, 1) },
       tmp: opts.keep ? state.tmp : undefined,
@@ -424,6 +436,7 @@ async function main(): Promise<number> {
   lines.push(`- Command: \`${command}\` (in the repository root)`);
   lines.push(`- Machine: ${machine.os}; ${machine.cpus} CPUs (${machine.cpuModel}); ${num(machine.totalMemGiB, 1)} GiB RAM; Node ${machine.node}; wrangler ${versions.wrangler}`);
   lines.push(`- Load average (1, 5, 15 min): ${load.atStart.join(", ")} at start, ${load.beforeLatency.join(", ")} before the latency runs, ${load.atEnd.join(", ")} at the end`);
+  if (Object.keys(opts.vars).length > 0) lines.push(`- Worker variables set with --var: ${Object.entries(opts.vars).map(([k, v]) => `${k}=${v}`).join(", ")}`);
   lines.push(`- Providers: embedding ${p.embedding ?? "?"} (${stats.dims} dims), vector index ${p.vector_index ?? "?"}; index layout: ${stats.layout}`);
   lines.push(
     `- Corpus: ${num(corpus.documents.length, 0)} synthetic Markdown documents (${num(mib(corpus.bytes), 1)} MiB, seed ${opts.seed}) of real sentences from ` +
