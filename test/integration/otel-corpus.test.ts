@@ -7,6 +7,9 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../worker/config";
 import { contentTerms } from "../../worker/rag/text";
+import { hybridSearch } from "../../worker/services/retrieve";
+import { termStats } from "../../worker/storage/lexical";
+import { database } from "../../worker/db/client";
 import { ingestDocument } from "../../worker/services/ingest";
 import { api } from "../support/api";
 
@@ -88,6 +91,25 @@ describe("OpenTelemetry documentation", () => {
       expect(res.body.expansion_terms, mode).toEqual([]);
       for (const r of res.body.results) expect(r.expansion_rank, mode).toBeNull();
     }
+  });
+
+  it("skips pseudo-relevance feedback for queries whose phrases hold more postings than PRF_MAX_POSTINGS", async () => {
+    const query = "What is tail sampling?";
+    const { df } = await termStats(database(env.DB), ["tail", "sampl"]);
+    const postings = df.get("tail")! + df.get("sampl")!;
+    expect(postings).toBeGreaterThan(10);
+    const withBudget = (max: number) => providers({ ...env, PRF_MAX_POSTINGS: String(max) } as unknown as Env);
+    // At the budget feedback runs, one posting below it does not; 0 means no limit.
+    const at = await hybridSearch(env, withBudget(postings), query, 10);
+    expect(at.expansion_terms).toHaveLength(20);
+    const below = await hybridSearch(env, withBudget(postings - 1), query, 10);
+    expect(below.expansion_terms).toEqual([]);
+    expect(below.results.every((r) => r.expansion_rank === null)).toBe(true);
+    expect(below.results.length).toBe(10);
+    expect((await hybridSearch(env, withBudget(0), query, 10)).expansion_terms).toHaveLength(20);
+    // Without feedback the vector query is not moved either: its list equals the one of a run with PRF_CHUNKS 0.
+    const off = await hybridSearch(env, providers({ ...env, PRF_CHUNKS: "0" } as unknown as Env), query, 10);
+    expect(below.results.map((r) => [r.chunk_id, r.vector_rank])).toEqual(off.results.map((r) => [r.chunk_id, r.vector_rank]));
   });
 
   it("answers real questions with citations that point at the retrieved sources", async () => {

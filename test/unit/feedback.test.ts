@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expansionCandidates, expansionTerms, rocchio } from "../../worker/rag/feedback";
+import { expansionCandidates, expansionTerms, feedbackWithinBudget, rocchio } from "../../worker/rag/feedback";
 import { expandPhrases, indexTermPhrase, orExpression, type MatchPhrase } from "../../worker/rag/fts-query";
 import { contentTerms } from "../../worker/rag/text";
 
@@ -62,6 +62,14 @@ describe("pseudo-relevance feedback", () => {
     // Without feedback the query is only normalised, never sparsified.
     expect(Array.from(rocchio(new Float32Array([3, 4]), [], 1, 1))).toEqual([0.6000000238418579, 0.800000011920929]);
     expect(() => rocchio(q, [], 1, 0)).toThrow(RangeError);
+  });
+
+  it("runs feedback only when the query's phrases hold at most the budget's postings", () => {
+    expect(feedbackWithinBudget([12_000, 7_000, null], 20_000)).toBe(true);
+    expect(feedbackWithinBudget([12_000, 8_000], 20_000)).toBe(true); // at the budget
+    expect(feedbackWithinBudget([12_000, 8_001], 20_000)).toBe(false);
+    expect(feedbackWithinBudget([90_000, 80_000], 0)).toBe(true); // 0: no limit
+    expect(feedbackWithinBudget([], 1)).toBe(true);
   });
 
   it("keeps, for each candidate term, a word of the chunks that stems to it", () => {

@@ -93,6 +93,24 @@ export function expansionTerms(candidates: readonly TermCandidate[], idf: (term:
 }
 
 /**
+ * Whether pseudo-relevance feedback fits a query's cost budget: the postings of its BM25 phrases
+ * (each phrase's chunk frequency, unknown ones counted 0), summed, are at most `maxPostings`;
+ * `maxPostings` 0 means no limit. Feedback's expanded BM25 pass repeats every phrase of the query
+ * and adds the expansion terms, and FTS5 scores every chunk that matches any of them, so its cost
+ * grows with these postings (npm run bench:scale: at 100,000 chunks a SciFact claim's phrases hold
+ * 41,000 postings at the median and feedback tripled hybrid latency).
+ *
+ * @param dfs Chunk frequency of each phrase of the query (null when not known).
+ * @param maxPostings Budget in postings, ≥ 0 (PRF_MAX_POSTINGS).
+ */
+export function feedbackWithinBudget(dfs: readonly (number | null)[], maxPostings: number): boolean {
+  if (maxPostings === 0) return true;
+  let postings = 0;
+  for (const df of dfs) postings += df ?? 0;
+  return postings <= maxPostings;
+}
+
+/**
  * Rocchio's feedback on a query embedding: q + β · mean(feedback), sparsified to its `keep`
  * largest dimensions by magnitude (the others set to 0), L2-normalised. Returns a copy of `query`
  * (normalised, not sparsified) when there is no feedback vector.

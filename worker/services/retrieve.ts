@@ -4,7 +4,7 @@
 import { database, type Database } from "../db/client";
 import type { Providers } from "../config";
 import { chunkEmbeddingText } from "../rag/chunking";
-import { expansionCandidates, expansionTerms, rocchio } from "../rag/feedback";
+import { expansionCandidates, expansionTerms, feedbackWithinBudget, rocchio } from "../rag/feedback";
 import { buildMatchExpressions, expandPhrases, type MatchPhrase } from "../rag/fts-query";
 import type { QueryPhrase } from "../rag/bm25-pruning";
 import { reciprocalRankFusion } from "../rag/fusion";
@@ -188,6 +188,7 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   const { lexical: depth, vector: vectorDepth } = groupBy === "document" ? documentCandidateDepth(topK) : { lexical: candidateDepth(topK), vector: candidateDepth(topK) };
   // Corrections are index terms, searched through indexTermPhrase since FTS5 would stem them again.
   const porterPhrases = expandPhrases(match.porterPhrases, corrections.map((c) => c.to));
+  const porterQuery = withFrequencies(porterPhrases, queryStats);
 
   // The query embedding starts first, so that its short D1 lookup (term statistics) runs before the
   // long FTS5 query instead of queueing behind it (npm run bench:scale, 100,000 chunks, without
@@ -196,7 +197,7 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   const lexicalPromise = (async () => {
     if (mode === "vector") return { ids: [] as string[], scores: new Map<string, number>(), ms: 0 };
     const [porter, trigram] = await Promise.all([
-      porterPhrases.length > 0 ? searchPorterPhrases(db, withFrequencies(porterPhrases, queryStats), queryStats?.n ?? 0, depth, scope) : [],
+      porterQuery.length > 0 ? searchPorterPhrases(db, porterQuery, queryStats?.n ?? 0, depth, scope) : [],
       match.trigram ? searchTrigram(db, match.trigram, depth, scope) : [],
     ]);
     const ids = trigram.length === 0
@@ -208,8 +209,10 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   })();
   // Pseudo-relevance feedback (hybrid only): the best lexical chunks widen the BM25 query and
   // move the query embedding towards their stored embeddings (Rocchio). The two run apart, so the
-  // vector query waits only for the stored embeddings, not for the expanded BM25 pass.
-  const feedbackOn = feedbackAsked && mode === "hybrid" && p.config.PRF_CHUNKS > 0;
+  // vector query waits only for the stored embeddings, not for the expanded BM25 pass. Queries
+  // whose phrases hold more postings than PRF_MAX_POSTINGS go without: the expanded pass would cost too much.
+  const feedbackOn = feedbackAsked && mode === "hybrid" && p.config.PRF_CHUNKS > 0
+    && feedbackWithinBudget(porterQuery.map((ph) => ph.df), p.config.PRF_MAX_POSTINGS);
   const feedbackPromise = feedbackOn
     ? lexicalPromise.then((lexical) => queryExpansion(db, p, new Set(correctedTerms), porterPhrases, queryStats, lexical, depth, scope))
     : Promise.resolve(null);
