@@ -93,14 +93,15 @@ export function expansionTerms(candidates: readonly TermCandidate[], idf: (term:
 }
 
 /**
- * Whether pseudo-relevance feedback fits a query's cost budget: the postings of its BM25 phrases
- * (each phrase's chunk frequency, unknown ones counted 0), summed, are at most `maxPostings`;
- * `maxPostings` 0 means no limit. Feedback's expanded BM25 pass repeats every phrase of the query
- * and adds the expansion terms, and FTS5 scores every chunk that matches any of them, so its cost
- * grows with these postings (npm run bench:scale: at 100,000 chunks a SciFact claim's phrases hold
- * 41,000 postings at the median and feedback tripled hybrid latency).
+ * Whether a BM25 query fits feedback's cost budget: the postings of its phrases (each phrase's
+ * chunk frequency, unknown ones counted 0), summed, are at most `maxPostings`; 0 means no limit.
+ * Feedback's expanded BM25 pass repeats every phrase of the query and adds the expansion terms,
+ * and FTS5 scores every chunk that matches any of them, so its cost grows with these postings
+ * (npm run bench:scale: at 100,000 chunks a SciFact claim's phrases hold 41,000 postings at the
+ * median, and feedback tripled hybrid latency). Retrieval checks the query's phrases before the
+ * first pass and the expanded query's before the second.
  *
- * @param dfs Chunk frequency of each phrase of the query (null when not known).
+ * @param dfs Chunk frequency of each phrase (null when not known).
  * @param maxPostings Budget in postings, ≥ 0 (PRF_MAX_POSTINGS).
  */
 export function feedbackWithinBudget(dfs: readonly (number | null)[], maxPostings: number): boolean {

@@ -210,7 +210,8 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
   // Pseudo-relevance feedback (hybrid only): the best lexical chunks widen the BM25 query and
   // move the query embedding towards their stored embeddings (Rocchio). The two run apart, so the
   // vector query waits only for the stored embeddings, not for the expanded BM25 pass. Queries
-  // whose phrases hold more postings than PRF_MAX_POSTINGS go without: the expanded pass would cost too much.
+  // whose phrases alone hold more postings than PRF_MAX_POSTINGS go without: the expanded pass,
+  // which repeats them, would exceed the budget anyway (queryExpansion checks it with the expansion terms).
   const feedbackOn = feedbackAsked && mode === "hybrid" && p.config.PRF_CHUNKS > 0
     && feedbackWithinBudget(porterQuery.map((ph) => ph.df), p.config.PRF_MAX_POSTINGS);
   const feedbackPromise = feedbackOn
@@ -303,7 +304,8 @@ async function feedbackEmbeddings(p: Providers, ids: string[]): Promise<Float32A
 /**
  * Query expansion by pseudo-relevance feedback over the first lexical pass (rag/feedback.ts):
  * loads the top `PRF_CHUNKS` chunks, picks `PRF_TERMS` expansion terms (relevance-model weight ×
- * IDF from the FTS5 vocabulary) and runs the widened BM25 query. Returns null when the first pass
+ * IDF from the FTS5 vocabulary) and runs the widened BM25 query, unless its phrases hold more
+ * postings than PRF_MAX_POSTINGS (then no terms and no list). Returns null when the first pass
  * found nothing.
  */
 async function queryExpansion(
@@ -330,6 +332,7 @@ async function queryExpansion(
   // stems to it, since FTS5 would stem the term itself again (indexTermPhrase).
   const wordOf = new Map(candidates.flatMap((c) => (c.word ? [[c.term, c.word] as const] : [])));
   const expanded = withFrequencies(expandPhrases(phrases, terms, (t) => wordOf.get(t)), queryStats, stats);
+  if (!feedbackWithinBudget(expanded.map((ph) => ph.df), p.config.PRF_MAX_POSTINGS)) return { terms: [], ids: [] };
   const ids = (await searchPorterPhrases(db, expanded, stats.n, depth, scope, { theta: lexical.theta })).map((h) => h.id);
   return { terms, ids };
 }
