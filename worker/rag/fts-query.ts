@@ -79,7 +79,7 @@ export function buildMatchExpressions(text: string): MatchExpressions {
  * chunk's content terms) in the porter index. FTS5 runs a quoted phrase through the Porter
  * tokenizer, which stems a stem again and may change it: "acceler" becomes "accel", which no chunk
  * holds, and "overal" becomes "over". A prefix query is not stemmed. So the phrase is:
- * - `"word"` when `word` is given: a word that the tokenizer turns into the term (see termWords in text.ts);
+ * - `"word"` when `word` is given: a word that the tokenizer turns into the term (see termsAndWords in text.ts);
  * - `"term"` when stemming leaves the term as it is (most terms, and words of other scripts);
  * - `"term" *` otherwise, which also matches the index's longer terms ("acceler" * matches "acceleromet");
  * - Hangul terms always as a prefix (`"상태" *`), as in {@link buildMatchExpressions}.

@@ -114,19 +114,12 @@ function isContentWord(w: string): boolean {
 }
 
 /**
- * For each content term of `text` made of the letters a–z, the first word of the text that stems
- * to it and is itself made of a–z only ("acceler" → "acceleration"). SQLite's Porter tokenizer
- * turns such a word into exactly this term (the same Porter 1980 algorithm: identical on all
- * 30,557 such words of SciFact), while the term itself may be stemmed again into another one
- * ("acceler" → "accel"), so a query searches a term through its word.
- */
-export function termWords(text: string): Map<string, string> {
-  return termsAndWords(text).wordOf;
-}
-
-/**
- * {@link contentTerms} and {@link termWords} of `text` in one pass over its words: `terms` in text
- * order with duplicates, `wordOf` from each a–z term to its first a–z word.
+ * The content terms of `text` ({@link contentTerms}: in text order, duplicates kept) and, in the
+ * same pass over its words, `wordOf`: for each term made of the letters a–z, the first word of the
+ * text that stems to it and is itself made of a–z only ("acceler" → "acceleration"). SQLite's
+ * Porter tokenizer turns such a word into exactly this term (the same Porter 1980 algorithm:
+ * identical on all 30,557 such words of SciFact), while the term itself may be stemmed again into
+ * another one ("acceler" → "accel"), so a query searches a term through its word.
  */
 export function termsAndWords(text: string): { terms: string[]; wordOf: Map<string, string> } {
   const terms: string[] = [];
