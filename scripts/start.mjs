@@ -8,20 +8,12 @@
  * Plain JavaScript that runs on any Node ≥ 18: it is what brings in the project's Node.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { delimiter, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { ensureInstalled, projectEnv, root } from "./lib/install.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const bin = join(root, "node_modules", ".bin");
 const port = process.env.PORT || "8787";
 const url = `http://127.0.0.1:${port}`;
-const env = {
-  ...process.env,
-  PATH: `${bin}${delimiter}${process.env.PATH}`,
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  WRANGLER_SEND_METRICS: "false",
-};
+const env = projectEnv();
 
 function log(message) {
   process.stdout.write(`[edge-rag] ${message}\n`);
@@ -35,15 +27,10 @@ function run(command, args, extraEnv = {}) {
   }
 }
 
-function needsInstall() {
-  const marker = join(root, "node_modules", ".package-lock.json");
-  if (!existsSync(join(bin, "wrangler")) || !existsSync(join(bin, "node")) || !existsSync(marker)) return true;
-  return statSync(join(root, "package-lock.json")).mtimeMs > statSync(marker).mtimeMs;
-}
-
-if (needsInstall()) {
-  log("installing dependencies (npm install)…");
-  run("npm", ["install", "--no-audit", "--no-fund"]);
+const installFailure = ensureInstalled(log);
+if (installFailure) {
+  log(installFailure);
+  process.exit(1);
 }
 
 log("applying D1 migrations…");
