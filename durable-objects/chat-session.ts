@@ -13,6 +13,9 @@ import { providers } from "../worker/config";
 import { ApiError } from "../worker/http/errors";
 import { WsClientFrameSchema } from "../worker/schemas";
 import { runChatTurn, type TurnInput, type TurnResult } from "../worker/services/chat";
+import type { ChatMessage } from "../worker/services/messages";
+
+export type { ChatMessage, MessageSource } from "../worker/services/messages";
 
 /** Messages kept per session. */
 export const MAX_MESSAGES = 100;
@@ -22,29 +25,6 @@ export const IDLE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const SOCKET_IDLE_MS = 5 * 60 * 1000;
 /** Messages read for follow-up resolution. */
 const HISTORY_MESSAGES = 6;
-
-/** A cited source as stored with an assistant message. */
-export interface MessageSource {
-  index: number;
-  title: string;
-  source: string;
-  heading: string;
-  snippet: string;
-  score: number;
-  web?: true;
-  url?: string;
-}
-
-/** A stored message. `created_at` is an ISO-8601 timestamp. */
-export interface ChatMessage {
-  id: string;
-  role: "user" | "assistant";
-  content: string;
-  sources: MessageSource[];
-  created_at: string;
-  /** For user messages: the query used for retrieval after follow-up resolution. */
-  resolved_query: string | null;
-}
 
 interface Row extends Record<string, SqlStorageValue> {
   id: string;

@@ -20,15 +20,21 @@ const KOREAN_FUNCTION_WORDS = ["무엇", "무엇인가요", "뭐", "어떻게", 
 const STOP_WORDS: ReadonlySet<string> = new Set([...eng, ...EXTRA_STOP_WORDS, ...kor, ...KOREAN_FUNCTION_WORDS]);
 
 /**
- * Korean particles (josa) and common verbal endings, longest first. Korean attaches them to the
+ * Korean particles (josa), common verbal endings and conversational endings, longest first. Korean attaches them to the
  * stem ("상태를", "상태는", "관리하는"), so stripping them lets a stem match its inflected forms.
  */
 const KOREAN_SUFFIXES = [
+  // Conversational question and sentence endings (chat and forum Korean), with 하/되 verb stems.
+  "되는건가요", "하는건가요", "되는데요", "하는데요", "되나요", "하나요", "인가요", "건가요", "는데요", "은데요",
+  "거든요", "잖아요", "던데요", "하려면", "되려면", "했는데", "됐는데", "되는데", "되어요", "되게", "하게",
+  "되요", "돼요", "해요", "나요", "가요", "까요", "어요", "아요", "에요", "예요", "세요", "네요", "는지", "은지",
+  "을지", "할지", "인지", "려고", "면서", "다가", "어서", "아서", "지만", "니까", "으면", "라서", "해도",
+  // Particles (josa) and common verbal endings.
   "에서부터", "으로부터", "이라는", "이라고", "에서는", "에게서", "으로는", "하였다", "했습니다", "합니다", "됩니다",
   "입니다", "이었다", "하는데", "에서", "에게", "한테", "으로", "부터", "까지", "처럼", "보다", "라는", "라고", "이나",
   "하는", "하고", "하면", "하여", "해서", "했다", "하기", "한다", "된다", "되는", "되어", "이다", "께서", "마다", "조차",
   "은", "는", "이", "가", "을", "를", "의", "에", "로", "와", "과", "도", "만", "나", "랑", "란", "한", "된", "할",
-];
+].sort((a, b) => b.length - a.length);
 
 /**
  * Light Korean stemming: strips one trailing particle or ending from a Hangul word when at least

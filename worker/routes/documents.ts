@@ -1,4 +1,4 @@
-/** `/api/documents`: ingest (JSON or multipart upload), list, read, delete. */
+/** `/api/documents`: ingest (JSON or multipart upload), list, read, a document's chunks, delete. */
 import { Hono, type Context } from "hono";
 import { providers } from "../config";
 import { database } from "../db/client";
@@ -8,7 +8,7 @@ import { validate } from "../http/validate";
 import { contentTypeFromName } from "../rag/parse";
 import { DocumentInputSchema, DocumentMetadataSchema, ListDocumentsQuerySchema } from "../schemas";
 import { ingestDocument, type IngestSource } from "../services/ingest";
-import { deleteDocument, getDocument, listDocuments } from "../storage/documents";
+import { deleteDocument, documentChunks, getDocument, listDocuments } from "../storage/documents";
 
 async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
   const text = await c.req.text();
@@ -86,6 +86,13 @@ export const documentsRoute = new Hono<AppEnv>()
       metadata: doc.metadata, content: doc.content, content_hash: doc.contentHash, size_bytes: doc.sizeBytes,
       chunk_count: doc.chunkCount, created_at: new Date(doc.createdAt).toISOString(), updated_at: new Date(doc.updatedAt).toISOString(),
     });
+  })
+  .get("/:id/chunks", async (c) => {
+    const db = database(c.env.DB);
+    const id = c.req.param("id");
+    const doc = await getDocument(db, id);
+    if (!doc) throw new ApiError(404, "not_found", "Document not found");
+    return c.json({ document_id: id, title: doc.title, source: doc.source, chunks: await documentChunks(db, id) });
   })
   .delete("/:id", async (c) => {
     const chunkIds = await deleteDocument(database(c.env.DB), c.req.param("id"));

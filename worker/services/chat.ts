@@ -4,7 +4,7 @@
  * rewrites, web fallback, generation, quality check). Binding-free apart from what the graph uses:
  * the session's Durable Object calls it and persists what it returns.
  */
-import type { ChatMessage, MessageSource } from "../../durable-objects/chat-session";
+import type { ChatMessage, MessageSource } from "./messages";
 import { offlineModels, type GraphModels } from "../agents/graph/models";
 import { applyClarificationAnswer, runGraph, type AnswerSource, type WebSearch } from "../agents/graph/runner";
 import { initialState, type GraphState, type NodeName } from "../agents/graph/state";
@@ -36,6 +36,9 @@ export interface AnswerTrace {
   initial_avg_relevance: number | null;
   final_avg_relevance: number | null;
   relevance: GraphState["grades"];
+  /** Whether the retrieved chunks answer the question, with the evidence (agents/graph/sufficiency.ts). */
+  sufficiency: GraphState["sufficiency"] | null;
+  sub_sufficiency: GraphState["sub_sufficiency"];
   quality: GraphState["quality"] | null;
   total_llm_calls: number;
   timings_ms: GraphState["timings_ms"];
@@ -108,7 +111,7 @@ function emptyTrace(router: RouterDecision): AnswerTrace {
   return {
     router, node_sequence: [], analysis: null, interaction_count: 0, sub_questions: [], parallel_groups: [], synthesis_guide: "",
     rewritten_queries: [], retry_count: 0, correction_triggered: false, web_search_triggered: false, initial_avg_relevance: null,
-    final_avg_relevance: null, relevance: [], quality: null, total_llm_calls: 0, timings_ms: {},
+    final_avg_relevance: null, relevance: [], sufficiency: null, sub_sufficiency: [], quality: null, total_llm_calls: 0, timings_ms: {},
   };
 }
 
@@ -171,6 +174,7 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
   const s = outcome.state;
   const sources = outcome.sources.map((src: AnswerSource) => ({
     index: src.index, title: src.title, source: src.source, heading: src.heading, snippet: snippet(src.content), score: src.score,
+    ...(src.chunk_id ? { chunk_id: src.chunk_id, document_id: src.document_id } : {}),
     ...(src.web ? { web: true as const, url: src.url } : {}),
   }));
   const reply = message("assistant", s.response ?? "", sources);
@@ -190,7 +194,7 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
       sub_questions: s.sub_questions, parallel_groups: s.parallel_groups, synthesis_guide: s.synthesis_guide,
       rewritten_queries: s.rewritten_queries, retry_count: s.retry_count, correction_triggered: s.correction_triggered,
       web_search_triggered: s.web_search_triggered, initial_avg_relevance: s.initial_avg_relevance,
-      final_avg_relevance: s.final_avg_relevance, relevance: s.grades, quality: s.quality ?? null,
+      final_avg_relevance: s.final_avg_relevance, relevance: s.grades, sufficiency: s.sufficiency ?? null, sub_sufficiency: s.sub_sufficiency, quality: s.quality ?? null,
       total_llm_calls: s.total_llm_calls, timings_ms: s.timings_ms,
     },
   };

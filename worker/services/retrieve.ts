@@ -14,6 +14,7 @@ import { idfOf, searchPorterPhrases, searchTrigram, termStats, vocabularyNear, t
 import { correctionCandidates, MAX_CORRECTED_WORDS, nearestTerm } from "../rag/spelling";
 import { HashingEmbedder } from "../rag/embedding/hashing";
 import { contentTerms } from "../rag/text";
+import { headingPath } from "../rag/headings";
 import type { VectorFilter } from "../vector/types";
 
 /** One retrieved chunk. Ranks are 1-based positions in each list, null when absent from it. */
@@ -24,6 +25,7 @@ export interface RetrievedChunk {
   source: string;
   /** The document's domain, or null. */
   domain: string | null;
+  /** Display heading path: the page title, then its section headings ("Configuration > Receivers"). */
   heading: string;
   content: string;
   /** RRF score, Σ 1/(60 + rank). */
@@ -260,7 +262,7 @@ export async function hybridSearch(env: Env, p: Providers, userQuery: string, to
     const r = byId.get(f.id);
     if (!r) continue; // deleted since the candidates were checked
     results.push({
-      chunk_id: r.id, document_id: r.documentId, title: r.title, source: r.source, domain: r.domain, heading: r.heading, content: r.content,
+      chunk_id: r.id, document_id: r.documentId, title: r.title, source: r.source, domain: r.domain, heading: headingPath(r.title, r.heading), content: r.content,
       score: Math.round(f.score * 1e6) / 1e6, lexical_rank: f.ranks.lexical, vector_rank: f.ranks.vector, expansion_rank: f.ranks.expansion,
     });
   }

@@ -3,7 +3,7 @@
  * in one D1 batch, which D1 runs as a single transaction: readers see the old version or the new
  * one, never a mix. FTS5 rows follow the chunks through triggers (migrations/0002_fts.sql).
  */
-import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { chunks, documents, type DocumentRow } from "../db/schema";
@@ -199,4 +199,31 @@ export async function introChunks(db: Database, documentIds: readonly string[]):
     .innerJoin(documents, eq(documents.id, chunks.documentId))
     .where(and(inArray(chunks.documentId, sql`(SELECT value FROM json_each(${JSON.stringify(documentIds)}))`), eq(chunks.chunkIndex, 0)))
     .all();
+}
+
+/** One chunk of a document as listed by `GET /api/documents/:id/chunks`. */
+export interface DocumentChunk {
+  id: string;
+  /** 0-based position in the document. */
+  index: number;
+  heading: string;
+  content: string;
+}
+
+/** The chunks of one document in reading order (empty when the document has none or does not exist). */
+export async function documentChunks(db: Database, documentId: string): Promise<DocumentChunk[]> {
+  return db
+    .select({ id: chunks.id, index: chunks.chunkIndex, heading: chunks.heading, content: chunks.content })
+    .from(chunks)
+    .where(eq(chunks.documentId, documentId))
+    .orderBy(asc(chunks.chunkIndex))
+    .all();
+}
+
+/** Titles of the documents whose source is one of `sources`, keyed by source. */
+export async function titlesBySource(db: Database, sources: readonly string[]): Promise<Map<string, string>> {
+  if (sources.length === 0) return new Map();
+  const rows = await db.all<{ source: string; title: string }>(sql`
+    SELECT source, title FROM documents WHERE source IN (SELECT value FROM json_each(${JSON.stringify(sources)}))`);
+  return new Map(rows.map((r) => [r.source, r.title]));
 }

@@ -147,6 +147,21 @@ export async function termStats(db: Database, terms: readonly string[], limit = 
   return { n, df: new Map(distinct.map((t) => [t, found.get(t) ?? 0])) };
 }
 
+/**
+ * Chunk frequencies of Hangul stems counted as prefixes ("상태" covers "상태를", "상태는"): the
+ * porter index keeps Korean words whole, with their particles, so an exact lookup finds none. The
+ * sum over the prefix's vocabulary terms over-counts chunks that hold several forms; min(sum, n)
+ * is used. One D1 statement for at most `limit` (default 16) stems; returns stem → df.
+ */
+export async function prefixChunkFrequencies(db: Database, stems: readonly string[], n: number, limit = 16): Promise<Map<string, number>> {
+  const distinct = [...new Set(stems)].slice(0, limit);
+  if (distinct.length === 0) return new Map();
+  const rows = await db.all<{ stem: string; doc: number }>(sql`
+    SELECT s.value AS stem, coalesce((SELECT sum(v.doc) FROM chunks_vocab v WHERE v.term >= s.value AND v.term < s.value || char(1114111)), 0) AS doc
+    FROM json_each(${JSON.stringify(distinct)}) s`);
+  return new Map(rows.map((r) => [r.stem, Math.min(r.doc, n)]));
+}
+
 /** BM25's inverse document frequency, ln(1 + (N − df + 0.5) / (df + 0.5)); always positive. */
 export function idfOf(stats: TermStats, term: string): number {
   const df = stats.df.get(term) ?? 0;

@@ -25,8 +25,13 @@ const COMPARISON_RE = /\b(difference between|differences between|compare|compari
 /** A second ask after some first one: "… and how …" (a question that merely starts with "and" is a follow-up). */
 const SECOND_ASK_RE = /\S\s+(?:and|also|then)\s+(?:how|what|why|when|which|where|can|does|do|is|are|should)\b|\S\s*(?:그리고|또한)\s/i;
 
-/** The topic of a retrieved chunk for clarification: its heading path without the last level. */
+/**
+ * The topic of a retrieved chunk for clarification: its page title (qualified by its section page
+ * when titles collide, see rag/headings.ts); for a heading path that does not start with the title,
+ * the path up to the title (or its first two levels).
+ */
 export function topicOf(chunk: Pick<RetrievedChunk, "heading" | "title">): string {
+  if (chunk.heading === chunk.title || chunk.heading.startsWith(`${chunk.title} > `)) return chunk.title;
   const parts = chunk.heading.split(" > ");
   const titleAt = parts.indexOf(chunk.title);
   return parts.slice(0, titleAt >= 0 ? titleAt + 1 : Math.min(parts.length, 2)).join(" > ");

@@ -10,17 +10,22 @@ import type { GeneratedAnswer, SourceChunk } from "../../rag/generation/types";
 import { NOT_COVERED_MESSAGE } from "../../rag/generation/types";
 import { ExtractiveGenerator } from "../../rag/generation/extractive";
 import { contentTerms, distinctContentTerms, isHangul } from "../../rag/text";
-import { introChunks } from "../../storage/documents";
+import { introChunks, titlesBySource } from "../../storage/documents";
+import { headingPath, qualifyCollidingTitles, sectionPageSources } from "../../rag/headings";
 import { hybridSearch, type RetrievedChunk } from "../../services/retrieve";
 import { diversify } from "../../services/chat-sources";
-import { idfOf, termStats } from "../../storage/lexical";
+import { idfOf, prefixChunkFrequencies, termStats } from "../../storage/lexical";
 import type { GraphModels } from "./models";
 import { isDefinitionQuestion, REWRITE_STRATEGIES } from "./offline";
 import { averageRelevance, needsDisclaimer, routeAfterAnalysis, routeAfterEvaluation } from "./routing";
+import { assessSufficiency } from "./sufficiency";
 import type { GraphState, NodeName, RelevanceGrade } from "./state";
 
 /** A source of the final answer: a retrieved chunk or a web result (then `web` and `url` are set). */
 export interface AnswerSource extends SourceChunk {
+  /** The retrieved chunk's id and its document's id (absent for web results). */
+  chunk_id?: string;
+  document_id?: string;
   web?: true;
   url?: string;
 }
@@ -110,6 +115,7 @@ async function timed<T>(state: GraphState, node: NodeName, ctx: GraphContext, fn
 function sourcesOf(state: GraphState): AnswerSource[] {
   const chunks: AnswerSource[] = state.documents.map((d, i) => ({
     index: i + 1, title: d.title, source: d.source, heading: d.heading, content: d.content, score: d.score,
+    chunk_id: d.chunk_id, document_id: d.document_id,
   }));
   const web: AnswerSource[] = state.web_results.map((w, i) => ({
     index: chunks.length + i + 1, title: w.title, source: w.url, heading: "Web", content: w.content, score: w.score, web: true, url: w.url,
@@ -122,13 +128,15 @@ function sourcesOf(state: GraphState): AnswerSource[] {
  * question ("What is X?"), the introduction of a retrieved page titled X comes first: that is where
  * documentation defines its subject, while reference sections ("Specification") often rank higher.
  */
-async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: number, cache: Map<string, RetrievedChunk[]>, feedback = true): Promise<RetrievedChunk[]> {
+async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: number, cache: SearchCache, feedback = true): Promise<RetrievedChunk[]> {
   // Repeated searches of one query (same scope, same feedback) within a turn run once.
   const key = `${query}\u0000${JSON.stringify(state.search_scope ?? null)}\u0000${feedback}`;
-  let ranked = cache.get(key);
+  let ranked = cache.results.get(key);
   if (!ranked) {
-    ranked = (await hybridSearch(ctx.env, ctx.providers, query, Math.max(k, CANDIDATES), { scope: state.search_scope, feedback })).results;
-    cache.set(key, ranked);
+    const found = await hybridSearch(ctx.env, ctx.providers, query, Math.max(k, CANDIDATES), { scope: state.search_scope, feedback });
+    ranked = found.results;
+    cache.results.set(key, ranked);
+    for (const c of found.spelling_corrections) cache.corrections.set(c.from, c.to);
   }
   if (isDefinitionQuestion(query)) {
     const topical = distinctContentTerms(query);
@@ -144,7 +152,7 @@ async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: 
         if (row) {
           intro = {
             chunk_id: row.id, document_id: row.documentId, title: row.title, source: row.source, domain: row.domain,
-            heading: row.heading, content: row.content, score: titled.score, lexical_rank: titled.lexical_rank, vector_rank: titled.vector_rank, expansion_rank: titled.expansion_rank,
+            heading: headingPath(row.title, row.heading), content: row.content, score: titled.score, lexical_rank: titled.lexical_rank, vector_rank: titled.vector_rank, expansion_rank: titled.expansion_rank,
           };
         }
       }
@@ -152,6 +160,12 @@ async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: 
     }
   }
   return diversify(ranked, k, 2);
+}
+
+/** Searches of one turn: ranked chunks per (query, scope, feedback), and every spelling correction made. */
+interface SearchCache {
+  results: Map<string, RetrievedChunk[]>;
+  corrections: Map<string, string>;
 }
 
 /** Runs the graph from `start` until it finishes or interrupts. Mutates and returns `state`. */
@@ -162,15 +176,20 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
   let next: NodeName | "END" = start;
   let answer: GeneratedAnswer | null = null;
   let docSubQuestion = new Map<string, number>();
-  const searches = new Map<string, RetrievedChunk[]>();
+  const searches: SearchCache = { results: new Map(), corrections: new Map() };
+  /** IDF of the question's terms in the knowledge base, read by evaluate_relevance for generation. */
+  let questionIdf = new Map<string, number>();
 
   while (next !== "END") {
     const node: NodeName = next;
     switch (node) {
       case "analyze_query": {
         const result = await timed(state, node, ctx, async () => {
-          // Without pseudo-relevance feedback, which would hide the less likely interpretations.
-          probe = await retrieve(ctx, state.question, state, 10, searches, false);
+          // Short questions, which may be vague, are probed without pseudo-relevance feedback, which
+          // would hide the less likely interpretations; longer ones cannot be (analyzeOffline) and
+          // share the search that retrieve_documents makes next.
+          const vague = distinctContentTerms(state.question).length <= 2;
+          probe = await retrieve(ctx, state.question, state, 10, searches, !vague);
           return ctx.models.analyze(state.question, probe, ctx.hasContext);
         });
         state.analysis = result.value;
@@ -180,7 +199,13 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
         break;
       }
       case "clarify_hitl": {
-        const result = await timed(state, node, ctx, () => ctx.models.clarify(state.question, probe, isHangul(state.question)));
+        const result = await timed(state, node, ctx, async () => {
+          // Pages that share a title ("Exporters" per language) are told apart by their section page's title.
+          const sections = [...new Set(probe.flatMap((c) => sectionPageSources(c.source)))];
+          const titles = await titlesBySource(db, sections);
+          const named = qualifyCollidingTitles(probe, (source) => sectionPageSources(source).map((s) => titles.get(s)).find(Boolean));
+          return ctx.models.clarify(state.question, named, isHangul(state.question));
+        });
         state.total_llm_calls += result.llmCalls;
         if (result.value.options.length < 2) {
           // Nothing to choose between: answer as best we can.
@@ -233,8 +258,21 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
         await timed(state, node, ctx, async () => {
           // Graded against what the user asked: a rewrite's expansion terms must not inflate relevance.
           const queries = state.sub_questions.length > 1 ? state.sub_questions.map((s) => s.question) : [state.question];
-          const stats = await termStats(db, queries.flatMap((q) => contentTerms(q)));
+          const stats = await termStats(db, [...queries.flatMap((q) => contentTerms(q)), ...searches.corrections.values()]);
+          // Korean words are indexed with their particles ("상태를", "usestate를"): unknown stems are counted as prefixes.
+          const unseen = [...stats.df.keys()].filter((t) => stats.df.get(t) === 0);
+          for (const [t, df] of await prefixChunkFrequencies(db, unseen, stats.n)) stats.df.set(t, df);
           const idf = new Map([...stats.df.keys()].map((t) => [t, idfOf(stats, t)]));
+          questionIdf = new Map([...idf].filter(([t]) => (stats.df.get(t) ?? 0) > 0));
+          const evidence = { idf, df: stats.df, corrections: searches.corrections, unknownIdf: Math.log(1 + (stats.n + 0.5) / 0.5) };
+          if (state.sub_questions.length > 1) {
+            state.sub_sufficiency = state.sub_questions.map((sub) =>
+              assessSufficiency(sub.question, state.documents.filter((d) => docSubQuestion.get(d.chunk_id) === sub.id), evidence));
+            state.sufficiency = state.sub_sufficiency.reduce((a, b) => (b.score > a.score ? b : a));
+          } else {
+            state.sub_sufficiency = [];
+            state.sufficiency = assessSufficiency(state.question, state.documents, evidence);
+          }
           if (state.sub_questions.length > 1) {
             const grades: RelevanceGrade[] = [];
             for (const sub of state.sub_questions) {
@@ -292,15 +330,21 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
       case "generate_response": {
         answer = await timed(state, node, ctx, async () => {
           const sources = sourcesOf(state);
+          if (state.sufficiency && !state.sufficiency.sufficient && state.web_results.length === 0) {
+            return { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
+          }
           // Keep the graded-relevant chunks (and web results) for generation.
           const usable = sources.filter((s, i) => s.web || (state.grades[i]?.level ?? "low") !== "low" || state.grades.length === 0);
           const offered = usable.length > 0 ? usable : sources;
           if (state.sub_questions.length > 1) {
             const parts: GeneratedAnswer[] = [];
-            for (const sub of state.sub_questions) {
-              const subSources = offered.filter((s, i) => s.web || docSubQuestion.get(state.documents[s.index - 1]?.chunk_id) === sub.id || !docSubQuestion.size);
-              parts.push(await generateWithFallback(ctx, state, sub.question, subSources));
+            for (const [i, sub] of state.sub_questions.entries()) {
+              // A part the knowledge base does not answer is left out (the others are still answered).
+              if (state.sub_sufficiency[i] && !state.sub_sufficiency[i].sufficient && state.web_results.length === 0) continue;
+              const subSources = offered.filter((s) => s.web || docSubQuestion.get(state.documents[s.index - 1]?.chunk_id) === sub.id || !docSubQuestion.size);
+              parts.push(await generateWithFallback(ctx, state, sub.question, subSources, questionIdf));
             }
+            if (parts.length === 0) return { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
             const answered = parts.filter((p) => p.hasSufficientInfo);
             if (answered.length === 0) return parts[0];
             return {
@@ -310,7 +354,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
               coverage: answered.reduce((s, p) => s + p.coverage, 0) / parts.length,
             };
           }
-          return generateWithFallback(ctx, state, state.question, offered);
+          return generateWithFallback(ctx, state, state.question, offered, questionIdf);
         });
         state.response = answer.response;
         state.has_sufficient_info = answer.hasSufficientInfo;
@@ -341,14 +385,14 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
 }
 
 /** Generates with the configured generator, falling back to the offline one on provider failure. */
-async function generateWithFallback(ctx: GraphContext, state: GraphState, query: string, sources: AnswerSource[]): Promise<GeneratedAnswer> {
+async function generateWithFallback(ctx: GraphContext, state: GraphState, query: string, sources: AnswerSource[], idf: ReadonlyMap<string, number>): Promise<GeneratedAnswer> {
   if (sources.length === 0) return { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
   try {
-    const answer = await ctx.providers.generator.generate(query, sources);
+    const answer = await ctx.providers.generator.generate(query, sources, { idf });
     if (!ctx.providers.generator.name.startsWith("offline")) state.total_llm_calls++;
     return answer;
   } catch (e) {
     console.error(JSON.stringify({ level: "warn", message: "generator failed, using offline fallback", provider: ctx.providers.generator.name, error: String(e) }));
-    return new ExtractiveGenerator().generate(query, sources);
+    return new ExtractiveGenerator().generate(query, sources, { idf });
   }
 }

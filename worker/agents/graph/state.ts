@@ -4,6 +4,7 @@
  */
 import type { RetrievedChunk } from "../../services/retrieve";
 import type { SearchScope } from "../../schemas";
+import type { Sufficiency } from "./sufficiency";
 
 /** Names of the graph's nodes, in the order they usually run. */
 export type NodeName =
@@ -106,6 +107,10 @@ export interface GraphState {
   current_query: string;
   documents: RetrievedChunk[];
   grades: RelevanceGrade[];
+  /** Whether the retrieved chunks answer the question (for a decomposed question: its best part). */
+  sufficiency?: Sufficiency;
+  /** Per sub-question of a decomposed question, in order (empty otherwise). */
+  sub_sufficiency: Sufficiency[];
   retry_count: number;
   rewritten_queries: RewrittenQuery[];
   correction_triggered: boolean;
@@ -127,7 +132,7 @@ export interface GraphState {
 export function initialState(question: string, searchScope?: SearchScope): GraphState {
   return {
     question, search_scope: searchScope, interaction_count: 0, clarification_answers: [], sub_questions: [], sub_queries: [],
-    parallel_groups: [], synthesis_guide: "", current_query: question, documents: [], grades: [], retry_count: 0,
+    parallel_groups: [], synthesis_guide: "", current_query: question, documents: [], grades: [], sub_sufficiency: [], retry_count: 0,
     rewritten_queries: [], correction_triggered: false, web_search_triggered: false, web_results: [],
     initial_avg_relevance: null, final_avg_relevance: null, cited_indexes: [], coverage: 0, node_sequence: [],
     timings_ms: {}, total_llm_calls: 0,

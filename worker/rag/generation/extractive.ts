@@ -1,83 +1,47 @@
 /**
- * The offline default generator: extractive question answering. It scores every sentence of the
- * top sources by the query terms it contains (each term weighted by its rarity across the
- * candidate sentences, a local IDF), picks the best few that add new query terms, and cites each
- * one. It never emits text that is not in a source; when no sentence covers enough of the query,
- * it says the knowledge base does not cover the question.
+ * The offline default generator: extractive question answering over answer-bearing passages
+ * (rag/generation/passages.ts: a sentence with the neighbour it leans on, a list item with its
+ * lead-in, a table row with its header, code lines with the sentence that introduces them). Each
+ * passage is scored by the query terms it holds, weighted by their IDF in the knowledge base (the
+ * chunk's heading path counts as weak evidence), the best one is taken, and up to three more that
+ * add query terms not yet covered. Passages are shown under their page's heading path and cited.
+ * It never emits text that is not in a source. Whether the knowledge base answers the question at
+ * all is decided before generation from retrieval evidence (agents/graph/sufficiency.ts); this
+ * generator only refuses when no passage holds enough of the query.
  */
-import { contentTerms, distinctContentTerms, hasTerm, sentences } from "../text";
-import { NOT_COVERED_MESSAGE, type GeneratedAnswer, type Generator, type SourceChunk } from "./types";
+import { contentTerms, distinctContentTerms, hasTerm } from "../text";
+import { passagesOf, type Passage } from "./passages";
+import { NOT_COVERED_MESSAGE, type GeneratedAnswer, type GenerationContext, type Generator, type SourceChunk } from "./types";
 
 /** Tuning of the extractive generator. */
 export interface ExtractiveOptions {
   /** Sources considered, best first (default 5). */
   maxSources: number;
-  /** Sentences in an answer (default 4). */
-  maxSentences: number;
-  /** Minimum weighted query-term coverage of the selected sentences for an answer (0..1, default 0.5). */
-  minCoverage: number;
+  /** Passages in an answer (default 4). */
+  maxPassages: number;
+  /** Characters of passage text in an answer, beyond the first passage (default 1,600). */
+  maxChars: number;
   /**
-   * Minimum weighted coverage of the best single sentence (0..1, default 0.4), so that words of
-   * the question scattered over unrelated sentences do not pass for an answer.
+   * Minimum IDF-weighted share of the query's terms that the passages must cover (0..1, default
+   * 0.2): below it the answer is the not-covered message.
    */
-  minSentenceCoverage: number;
-  /** Sentences longer than this many characters are skipped (default 600). */
-  maxSentenceChars: number;
+  minCoverage: number;
+  /** A further passage must add at least this share of the query's term weight (0..1, default 0.12). */
+  minGain: number;
 }
 
-const DEFAULTS: ExtractiveOptions = { maxSources: 5, maxSentences: 4, minCoverage: 0.5, minSentenceCoverage: 0.4, maxSentenceChars: 600 };
-
-interface Candidate {
-  source: number;
-  position: number;
-  text: string;
-  terms: Set<string>;
-  /** True when the sentence reads as a definition of a query term ("Baggage is …"). */
-  defines: boolean;
-}
-
-const DEFINITION_QUESTION_RE = /^\s*(what\s+(is|are)|what's|define|explain)\b|(이란|란)\s*(무엇|뭔가)/i;
-const DEFINITION_VERB_RE = /\b(is|are|refers to|means|describes|defines|lets you|allows you|enables|provides)\b/i;
-/** Korean subject particles: "Reducer는 …", "순수 함수란 …". */
-const KOREAN_SUBJECT_RE = /^(\S+?)(은|는|이|가|란|이란)\s/u;
-
-/**
- * True when `sentence` opens with a short subject holding a query term, followed by a defining
- * verb: "Baggage is …", "In OpenTelemetry, baggage is …", "The Collector lets you …".
- */
-function isDefinition(sentence: string, queryTerms: readonly string[]): boolean {
-  const korean = KOREAN_SUBJECT_RE.exec(sentence);
-  if (korean) {
-    const subject = new Set(contentTerms(korean[1]));
-    if (queryTerms.some((t) => subject.has(t))) return true;
-  }
-  const head = sentence.split(/\s+/).slice(0, 9).join(" ");
-  const verb = DEFINITION_VERB_RE.exec(head);
-  if (!verb) return false;
-  let subject = head.slice(0, verb.index);
-  const comma = subject.indexOf(",");
-  if (comma >= 0 && subject.slice(0, comma).split(/\s+/).length <= 4) subject = subject.slice(comma + 1);
-  if (subject.trim().split(/\s+/).length > 4) return false;
-  const terms = new Set(contentTerms(subject));
-  return queryTerms.some((t) => terms.has(t));
-}
-
-const FENCED_CODE_RE = /```[\s\S]*?(?:```|$)/g;
-const CODE_LINE_RE = /^\s*(?:\/\/|#|\$|>|\*|--|<!--)/;
-/** A sentence ends with terminal punctuation (Latin, CJK, or a closing quote/bracket after it). */
-const TERMINATED_RE = /[.!?。！？]["')\]]?$/;
+const DEFAULTS: ExtractiveOptions = { maxSources: 5, maxPassages: 4, maxChars: 1600, minCoverage: 0.2, minGain: 0.12 };
 
 /** Sentences that only point elsewhere ("For more information, see …") answer nothing. */
 const POINTER_RE = /^(for (more|further|additional) (information|details)|to learn more|learn more|for details|see (also |the )?|refer to|read (more|the)|check out|visit|more information)|(자세한 (내용|정보)|참고하세요|참조하세요|확인하세요)/i;
+/** Heading weight relative to passage text: a section titled by a query term supports its passages. */
+const HEADING_WEIGHT = 0.3;
 
-/** True for complete prose sentences: not code, tables, pointers or heading-like fragments. */
-function looksLikeProse(s: string): boolean {
-  if (s.length < 25 || CODE_LINE_RE.test(s) || POINTER_RE.test(s)) return false;
-  const wordCount = s.split(/\s+/).length;
-  if (!(TERMINATED_RE.test(s) ? wordCount >= 5 : wordCount >= 12)) return false;
-  const letters = (s.match(/[\p{L}\s]/gu) ?? []).length;
-  if (letters / s.length < 0.75) return false;
-  return !/[{};=<>]{2,}|^\s*[$#>]|\|.*\|/.test(s);
+interface Unit {
+  source: SourceChunk;
+  rank: number;
+  passage: Passage;
+  terms: Set<string>;
 }
 
 export class ExtractiveGenerator implements Generator {
@@ -88,84 +52,104 @@ export class ExtractiveGenerator implements Generator {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  async generate(query: string, sources: readonly SourceChunk[]): Promise<GeneratedAnswer> {
+  async generate(query: string, sources: readonly SourceChunk[], context: GenerationContext = {}): Promise<GeneratedAnswer> {
     const queryTerms = distinctContentTerms(query);
-    const wantsDefinition = DEFINITION_QUESTION_RE.test(query);
     const notCovered: GeneratedAnswer = { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
     if (queryTerms.length === 0 || sources.length === 0) return notCovered;
 
-    const candidates: Candidate[] = [];
-    for (const src of sources.slice(0, this.options.maxSources)) {
-      const lines = src.content.replace(FENCED_CODE_RE, "\n").split(/\n+/);
-      let position = 0;
-      for (const line of lines) {
-        const cleaned = line.replace(/^\s*[-*+]\s+/, "").trim();
-        for (const s of sentences(cleaned)) {
-          position++;
-          if (s.length > this.options.maxSentenceChars || !looksLikeProse(s)) continue;
-          candidates.push({
-            source: src.index, position, text: s, terms: new Set(contentTerms(s)),
-            defines: wantsDefinition && isDefinition(s, queryTerms),
-          });
-        }
-      }
-    }
-    if (candidates.length === 0) return notCovered;
-
-    // Local IDF over the candidate sentences, plus the heading/title as weak evidence.
-    const idf = new Map<string, number>();
-    for (const term of queryTerms) {
-      const df = candidates.filter((c) => hasTerm(c.terms, term)).length;
-      idf.set(term, df === 0 ? 0 : Math.log(1 + candidates.length / df));
-    }
-    // A term found in no sentence still counts in the denominator: the answer cannot cover it.
-    const maxIdf = Math.max(...[...idf.values()], 1e-9);
-    const weight = (term: string) => (idf.get(term) === 0 ? maxIdf : idf.get(term)!);
-    const totalWeight = queryTerms.reduce((s, t) => s + weight(t), 0);
-
-    const sourceRank = new Map(sources.map((s, i) => [s.index, i]));
-    const scoreOf = (c: Candidate, covered: Set<string>) => {
-      let gain = 0, overlap = 0;
-      for (const term of queryTerms) {
-        if (!hasTerm(c.terms, term)) continue;
-        overlap += weight(term);
-        if (!covered.has(term)) gain += weight(term);
-      }
-      const rankBonus = 1 / (1 + (sourceRank.get(c.source) ?? 9));
-      const density = overlap / Math.sqrt(Math.max(c.terms.size, 4));
-      const definition = c.defines && covered.size === 0 ? 0.5 * totalWeight : 0;
-      return { gain, value: gain + 0.5 * density + 0.3 * rankBonus * (overlap > 0 ? 1 : 0) + definition };
+    const offered = sources.slice(0, this.options.maxSources);
+    const weight = termWeights(queryTerms, offered, context.idf);
+    const total = queryTerms.reduce((s, t) => s + weight(t), 0);
+    const matchesLine = (line: string) => {
+      const terms = new Set(contentTerms(line));
+      return queryTerms.some((t) => hasTerm(terms, t));
     };
 
-    const selected: Candidate[] = [];
+    const units: Unit[] = [];
+    offered.forEach((source, rank) => {
+      for (const passage of passagesOf(source.content, matchesLine)) {
+        if (passage.kind === "prose" && (passage.text.length < 20 || POINTER_RE.test(passage.text))) continue;
+        units.push({ source, rank, passage, terms: new Set(contentTerms(passage.searchable)) });
+      }
+    });
+    if (units.length === 0) return notCovered;
+
+    const headingTerms = new Map(offered.map((s) => [s.index, new Set(contentTerms(`${s.title} ${s.heading}`))]));
+    const score = (u: Unit, covered: ReadonlySet<string>) => {
+      let gain = 0, overlap = 0, heading = 0;
+      for (const t of queryTerms) {
+        if (hasTerm(u.terms, t)) {
+          overlap += weight(t);
+          if (!covered.has(t)) gain += weight(t);
+        } else if (hasTerm(headingTerms.get(u.source.index)!, t)) heading += weight(t);
+      }
+      const length = u.passage.lead.length + u.passage.text.length;
+      const brevity = 1 / (1 + 0.25 * Math.log1p(length / 300));
+      return { gain, overlap, value: (overlap + HEADING_WEIGHT * heading) * brevity + 0.05 * total / (1 + u.rank) };
+    };
+
+    const selected: Unit[] = [];
     const covered = new Set<string>();
-    const pool = [...candidates];
-    while (selected.length < this.options.maxSentences && pool.length > 0) {
+    let chars = 0;
+    const pool = [...units];
+    while (selected.length < this.options.maxPassages && pool.length > 0) {
       let best = -1, bestValue = 0, bestGain = 0;
-      pool.forEach((c, i) => {
-        const { gain, value } = scoreOf(c, covered);
-        if (value > bestValue) [best, bestValue, bestGain] = [i, value, gain];
+      pool.forEach((u, i) => {
+        const { gain, overlap, value } = score(u, covered);
+        if (overlap === 0) return;
+        // After the first passage, new query terms count most.
+        const v = selected.length === 0 ? value : gain + 0.25 * value;
+        if (v > bestValue) [best, bestValue, bestGain] = [i, v, gain];
       });
       if (best < 0) break;
-      // After the first sentence, only add sentences that bring new query terms or are strongly on topic.
-      if (selected.length > 0 && bestGain === 0 && bestValue < 0.6 * totalWeight / Math.max(queryTerms.length, 1)) break;
-      const [c] = pool.splice(best, 1);
-      selected.push(c);
-      for (const term of queryTerms) if (hasTerm(c.terms, term)) covered.add(term);
+      const u = pool[best];
+      const length = u.passage.lead.length + u.passage.text.length;
+      if (selected.length > 0 && (bestGain < this.options.minGain * total || chars + length > this.options.maxChars)) break;
+      pool.splice(best, 1);
+      selected.push(u);
+      chars += length;
+      for (const t of queryTerms) if (hasTerm(u.terms, t)) covered.add(t);
     }
 
-    const coveredWeight = [...covered].reduce((s, t) => s + weight(t), 0);
-    const coverage = totalWeight > 0 ? coveredWeight / totalWeight : 0;
-    const sentenceCoverage = (c: Candidate) => queryTerms.reduce((s, t) => s + (hasTerm(c.terms, t) ? weight(t) : 0), 0) / totalWeight;
-    const bestSentence = Math.max(0, ...selected.map(sentenceCoverage));
-    if (selected.length === 0 || coverage < this.options.minCoverage || bestSentence < this.options.minSentenceCoverage) {
-      return { ...notCovered, coverage };
-    }
+    const coverage = total > 0 ? [...covered].reduce((s, t) => s + weight(t), 0) / total : 0;
+    if (selected.length === 0 || coverage < this.options.minCoverage) return { ...notCovered, coverage };
 
-    // Present in source order, then reading order, one citation per sentence.
-    selected.sort((a, b) => (sourceRank.get(a.source)! - sourceRank.get(b.source)!) || a.position - b.position);
-    const response = selected.map((c) => `${c.text} [${c.source}]`).join(" ");
-    const cited = [...new Set(selected.map((c) => c.source))].sort((a, b) => a - b);
-    return { response, hasSufficientInfo: true, citedIndexes: cited, coverage };
+    selected.sort((a, b) => a.rank - b.rank || a.passage.position - b.passage.position);
+    return { response: render(selected), hasSufficientInfo: true, citedIndexes: [...new Set(selected.map((u) => u.source.index))].sort((a, b) => a - b), coverage };
   }
+}
+
+/**
+ * Term weights: the knowledge base's IDF when given (a term it lacks weighs 0: no passage can hold
+ * it, and whether the question is answerable was decided before), otherwise a local IDF over the
+ * offered sources, ln(1 + sources / sources with the term).
+ */
+function termWeights(terms: readonly string[], sources: readonly SourceChunk[], idf?: ReadonlyMap<string, number>): (t: string) => number {
+  if (idf && terms.some((t) => idf.has(t))) return (t) => idf.get(t) ?? 0;
+  const sets = sources.map((s) => new Set(contentTerms(`${s.title} ${s.heading} ${s.content}`)));
+  const local = new Map(terms.map((t) => {
+    const df = sets.filter((set) => hasTerm(set, t)).length;
+    return [t, Math.log(1 + sources.length / Math.max(df, 0.5))];
+  }));
+  return (t) => local.get(t)!;
+}
+
+/**
+ * The answer text: passages grouped by source and heading, each group under its heading path in
+ * bold, its passages on their own lines (a lead-in once per run), then the citation `[n]`.
+ */
+function render(units: readonly Unit[]): string {
+  const groups: { source: SourceChunk; lines: string[]; lastLead: string; endsWithCode: boolean }[] = [];
+  for (const u of units) {
+    let g = groups.at(-1);
+    if (!g || g.source.index !== u.source.index) {
+      g = { source: u.source, lines: [`**${u.source.heading}**`], lastLead: "", endsWithCode: false };
+      groups.push(g);
+    }
+    if (u.passage.lead && u.passage.lead !== g.lastLead) g.lines.push(u.passage.lead);
+    g.lastLead = u.passage.lead;
+    g.lines.push(u.passage.text);
+    g.endsWithCode = u.passage.kind === "code";
+  }
+  return groups.map((g) => `${g.lines.join("\n")}${g.endsWithCode ? "\n" : " "}[${g.source.index}]`).join("\n\n");
 }

@@ -22,11 +22,20 @@ export interface GeneratedAnswer {
   coverage: number;
 }
 
+/** Retrieval evidence a generator may use; model-backed generators ignore it. */
+export interface GenerationContext {
+  /**
+   * Inverse document frequency of content terms in the knowledge base (BM25's IDF,
+   * storage/lexical.ts `idfOf`); a term absent from the map is taken as absent from the knowledge base.
+   */
+  idf?: ReadonlyMap<string, number>;
+}
+
 export interface Generator {
   /** Provider name reported by /health. */
   readonly name: string;
   /** Answers `query` from `sources` only. Throws on provider failure. */
-  generate(query: string, sources: readonly SourceChunk[]): Promise<GeneratedAnswer>;
+  generate(query: string, sources: readonly SourceChunk[], context?: GenerationContext): Promise<GeneratedAnswer>;
 }
 
 /** The fixed answer when the knowledge base has nothing on the question. */
