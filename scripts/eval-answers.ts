@@ -46,6 +46,9 @@ const cli: CommandLine = new CommandLine(`Usage: npm run eval:answers -- [option
   --provider offline|openai generation provider (default openai when OPENAI_BASE_URL is set, else offline);
                             openai reads OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_CHAT_MODEL from the environment
   --var NAME:VALUE          a Worker variable for the servers (repeatable)
+  --server CORPUS=URL       ask a server that is already running (e.g. a \`wrangler dev\` that reloads on
+                            every edit) instead of starting one; it is ingested only when it holds no
+                            document (repeatable; corpora without one get a fresh server)
   --out FILE                JSON result file (default bench-results/eval-answers-<time>.json)
   --port N                  first port to try (default ${DEFAULT_PORT})
   --keep                    keep the temporary folder (server state and logs)
@@ -57,6 +60,8 @@ interface Options {
   limit?: number;
   provider: "offline" | "openai";
   vars: Record<string, string>;
+  /** Running servers by corpus (base URLs). */
+  servers: Partial<Record<Corpus, string>>;
   out?: string;
   port: number;
   portExplicit: boolean;
@@ -71,6 +76,7 @@ function parseCli(): Options {
     limit: { type: "string" },
     provider: { type: "string" },
     var: { type: "string", multiple: true },
+    server: { type: "string", multiple: true },
     out: { type: "string" },
   });
   const split = values.split as Options["split"];
@@ -85,6 +91,12 @@ function parseCli(): Options {
     if (i <= 0) cli.usageError(`--var takes NAME:VALUE, got '${v}'`);
     vars[v.slice(0, i)] = v.slice(i + 1);
   }
+  const servers: Options["servers"] = {};
+  for (const v of values.server ?? []) {
+    const m = /^([a-z-]+)=(https?:\/\/.+)$/.exec(v);
+    if (!m || !(m[1] in CORPORA)) cli.usageError(`--server takes CORPUS=URL with a corpus of ${Object.keys(CORPORA).join(", ")}, got '${v}'`);
+    servers[m[1] as Corpus] = m[2].replace(/\/+$/, "");
+  }
   if (provider === "openai") {
     const base = process.env.OPENAI_BASE_URL;
     if (!base) cli.usageError("--provider openai needs OPENAI_BASE_URL in the environment");
@@ -97,7 +109,7 @@ function parseCli(): Options {
     });
   }
   return {
-    split, corpora, provider, vars, out: values.out, keep: values.keep,
+    split, corpora, provider, vars, servers, out: values.out, keep: values.keep,
     limit: values.limit === undefined ? undefined : cli.int("limit", values.limit, 0, 1, 10_000),
     port: cli.int("port", values.port, DEFAULT_PORT, 1, 65_535),
     portExplicit: values.port !== undefined,
@@ -198,26 +210,37 @@ async function main(): Promise<number> {
     if (opts.limit !== undefined) cases = cases.slice(0, opts.limit);
     if (cases.length === 0) continue;
     lifecycle.checkInterrupted();
-    const persistTo = path.join(tmp, `state-${corpus}`);
-    const serverOptions = { root: REPO_ROOT, persistTo, port, logFile: devLog, vars: opts.vars };
-    let started;
-    if (first) started = await lifecycle.startServer(serverOptions, migrationsLog);
-    else {
-      await applyMigrations({ root: REPO_ROOT, persistTo }, migrationsLog);
-      started = await lifecycle.restartServer(serverOptions);
+    const running = opts.servers[corpus];
+    let base: string;
+    if (running) {
+      const health = await fetch(`${running}/health`).then((r) => r.json() as Promise<{ providers?: unknown }>);
+      providers = health.providers;
+      base = running;
+    } else {
+      const persistTo = path.join(tmp, `state-${corpus}`);
+      const serverOptions = { root: REPO_ROOT, persistTo, port, logFile: devLog, vars: opts.vars };
+      let started;
+      if (first) started = await lifecycle.startServer(serverOptions, migrationsLog);
+      else {
+        await applyMigrations({ root: REPO_ROOT, persistTo }, migrationsLog);
+        started = await lifecycle.restartServer(serverOptions);
+      }
+      first = false;
+      providers = started.health.providers;
+      base = started.server.url;
     }
-    first = false;
-    providers = started.health.providers;
-    const base = started.server.url;
 
-    // Ingest the corpus with sources relative to ../shared/data.
-    const folder = CORPORA[corpus];
-    const collected = await collectDocuments(path.join(DATA_ROOT, folder));
-    for (const d of collected.documents) d.source = `${folder}/${d.source}`;
-    log(`${corpus}: ingesting ${collected.documents.length} pages…`);
-    const ingest = await ingestDocuments(collected, { url: base, pollMs: 200, onProgress: throttledProgressLog(log, 5000) });
-    ingestion[corpus] = { documents: ingest.done, failed: ingest.failed, seconds: round(ingest.seconds, 1) };
-    if (ingest.failed) issues.push(`${corpus}: ${ingest.failed} page(s) failed to ingest`);
+    // Ingest the corpus with sources relative to ../shared/data (a running server only when empty).
+    const held = running ? ((await fetch(`${base}/api/documents?limit=1`).then((r) => r.json())) as { total?: number }).total ?? 0 : 0;
+    if (held === 0) {
+      const folder = CORPORA[corpus];
+      const collected = await collectDocuments(path.join(DATA_ROOT, folder));
+      for (const d of collected.documents) d.source = `${folder}/${d.source}`;
+      log(`${corpus}: ingesting ${collected.documents.length} pages…`);
+      const ingest = await ingestDocuments(collected, { url: base, pollMs: 200, onProgress: throttledProgressLog(log, 5000) });
+      ingestion[corpus] = { documents: ingest.done, failed: ingest.failed, seconds: round(ingest.seconds, 1) };
+      if (ingest.failed) issues.push(`${corpus}: ${ingest.failed} page(s) failed to ingest`);
+    } else log(`${corpus}: ${base} already holds ${held} documents`);
 
     // Chat turns, one at a time, then the same questions through retrieval alone.
     const chunks = new ChunkCache(base);

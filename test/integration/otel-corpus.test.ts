@@ -80,7 +80,8 @@ describe("OpenTelemetry documentation", () => {
     expect(hybrid.status).toBe(200);
     // Expansion terms come from the best 3 lexical chunks (PRF_CHUNKS) and never repeat the query's own terms.
     const lexical = await api("POST", "/api/rag/query", { query: "What is tail sampling?", top_k: 3, mode: "lexical" });
-    const feedbackTerms = new Set(lexical.body.results.flatMap((r: { heading: string; content: string }) => contentTerms(`${r.heading}\n${r.content}`)));
+    // The index holds the heading path after the breadcrumbs of the source's folders ("concepts/…").
+    const feedbackTerms = new Set(lexical.body.results.flatMap((r: { source: string; heading: string; content: string }) => contentTerms(`${r.source.replace(/[/._-]/g, " ")}\n${r.heading}\n${r.content}`)));
     expect(hybrid.body.expansion_terms).toHaveLength(20);
     for (const t of hybrid.body.expansion_terms) expect(feedbackTerms.has(t), t).toBe(true);
     expect(hybrid.body.expansion_terms).not.toContain("sampl");
@@ -135,10 +136,11 @@ describe("OpenTelemetry documentation", () => {
       const cited = [...res.body.response.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
       expect(cited.length).toBeGreaterThan(0);
       for (const n of cited) expect(res.body.sources[n - 1]).toBeDefined();
-      // Extractive answers only contain source text: every cited sentence occurs in its source.
-      for (const part of res.body.response.split(/\s*\[\d+\]\s*/).filter(Boolean)) {
-        const found = env.TEST_CORPUS.some((d) => d.content.replace(/\s+/g, " ").includes(part.slice(0, 40)));
-        expect(found, part).toBe(true);
+      // Extractive answers only contain source text: every line under a heading path occurs in a source.
+      const lines = res.body.response.split("\n").map((l: string) => l.replace(/\s*\[\d+\]\s*$/, "").replace(/^- /, "").trim());
+      for (const line of lines.filter((l: string) => l && !/^\*\*.*\*\*$/.test(l) && !l.startsWith("```"))) {
+        const found = env.TEST_CORPUS.some((d) => d.content.replace(/\s+/g, " ").includes(line.slice(0, 40)));
+        expect(found, line).toBe(true);
       }
     }
   });

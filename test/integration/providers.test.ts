@@ -51,7 +51,7 @@ describe("OpenAI-compatible providers", () => {
     expect(turn.outcome.type).toBe("answer");
     const answer = turn.outcome.body as { has_sufficient_info: boolean; response: string };
     expect(answer.has_sufficient_info).toBe(true);
-    expect(answer.response).toBe("The Collector receives and exports telemetry data from many sources. [1]");
+    expect(answer.response).toBe("**Collector**\nThe Collector receives and exports telemetry data from many sources. [1]");
   });
 
   it("selects providers from configuration and reports them", () => {

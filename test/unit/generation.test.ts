@@ -13,17 +13,19 @@ const source = (index: number, content: string, heading = "Doc"): SourceChunk =>
 describe("extractive generator", () => {
   const gen = new ExtractiveGenerator();
 
-  it("answers with source sentences only, each cited", async () => {
+  /** The answer's lines without heading lines and citation markers. */
+  const bodyLines = (response: string) =>
+    response.split("\n").map((l) => l.replace(/\s*\[\d+\]\s*$/, "").trim()).filter((l) => l && !/^\*\*.*\*\*$/.test(l));
+
+  it("answers with source text only, under the heading path, each part cited", async () => {
     const sources = [
-      source(1, "Tail sampling is where the decision to sample a trace takes place after all spans are seen. It needs a stateful collector."),
+      source(1, "Tail sampling is where the decision to sample a trace takes place after all spans are seen. It needs a stateful collector.", "Sampling > Tail sampling"),
       source(2, "Head sampling decides at the start of a trace. It is simple to configure."),
     ];
     const answer = await gen.generate("What is tail sampling?", sources);
     expect(answer.hasSufficientInfo).toBe(true);
-    expect(answer.response.startsWith("Tail sampling is where the decision")).toBe(true);
-    for (const sentence of answer.response.split(/\s*\[\d\]\s*/).filter(Boolean)) {
-      expect(sources.some((s) => s.content.includes(sentence))).toBe(true);
-    }
+    expect(answer.response.startsWith("**Sampling > Tail sampling**\nTail sampling is where the decision")).toBe(true);
+    for (const line of bodyLines(answer.response)) expect(sources.some((s) => s.content.includes(line)), line).toBe(true);
     expect(answer.citedIndexes).toContain(1);
     expect(answer.coverage).toBe(1);
   });
@@ -34,11 +36,25 @@ describe("extractive generator", () => {
     expect(answer.response).toMatch(/does not cover/);
   });
 
-  it("skips code-like lines", async () => {
-    const answer = await gen.generate("How do I configure the exporter endpoint?", [
-      source(1, "exporters: {otlp: {endpoint: 'x:4317'}}\nYou configure the exporter endpoint with the endpoint setting of the OTLP exporter."),
-    ]);
-    expect(answer.response).toBe("You configure the exporter endpoint with the endpoint setting of the OTLP exporter. [1]");
+  it("shows a configuration block with the sentence that introduces it", async () => {
+    const content = "The OTLP exporter sends data to a backend. To send to your backend, set the endpoint of the OTLP exporter:\n\n```yaml\nexporters:\n  otlp:\n    endpoint: backend.example.com:4317\n```";
+    const answer = await gen.generate("How do I set the OTLP exporter endpoint for my backend?", [source(1, content)]);
+    expect(answer.hasSufficientInfo).toBe(true);
+    expect(answer.response).toContain("set the endpoint of the OTLP exporter:\n```yaml\nexporters:\n  otlp:\n    endpoint: backend.example.com:4317\n```");
+  });
+
+  it("gives a list item with its lead-in, and the items that follow it as context", async () => {
+    const content = "The batch processor accepts these settings:\n\n- send_batch_size: number of spans after which a batch is sent, default 8192.\n- timeout: time after which a batch is sent regardless of size, default 200ms.";
+    const answer = await gen.generate("What is the default send_batch_size of the batch processor?", [source(1, content)]);
+    expect(answer.response).toContain("The batch processor accepts these settings:\n- send_batch_size: number of spans after which a batch is sent, default 8192.");
+    expect(answer.response).toContain("- timeout:");
+    expect(answer.response.match(/accepts these settings/g)).toHaveLength(1);
+  });
+
+  it("gives a table row with the table's header", async () => {
+    const content = "Default ports of the Collector:\n\nPort | Protocol | Purpose\n4317 | gRPC | OTLP receiver\n8888 | HTTP | internal metrics";
+    const answer = await gen.generate("Which port serves the collector internal metrics?", [source(1, content)]);
+    expect(answer.response).toContain("Port | Protocol | Purpose\n8888 | HTTP | internal metrics");
   });
 });
 

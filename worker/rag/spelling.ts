@@ -40,6 +40,14 @@ export function correctionCandidates(query: string): string[] {
   return [...out];
 }
 
+/** True when `b` is `a` with exactly one pair of adjacent letters swapped. */
+export function isTransposition(a: string, b: string): boolean {
+  if (a.length !== b.length || a === b) return false;
+  let i = 0;
+  while (a[i] === b[i]) i++;
+  return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+}
+
 /**
  * The nearest vocabulary term to `term` within {@link maxEditDistance}, ties broken by the higher
  * chunk frequency, then alphabetically; null when none is close enough. `term` itself never
@@ -53,7 +61,8 @@ export function nearestTerm(term: string, vocabulary: readonly VocabularyTerm[])
   let best: (VocabularyTerm & { distance: number }) | null = null;
   for (const v of vocabulary) {
     if (v.term === term || Math.abs(v.term.length - term.length) > max) continue;
-    const distance = leven(term, v.term, { maxDistance: max + 1 });
+    // A swap of two adjacent letters ("reciev" for "receiv") counts as one edit, as in Damerau's distance.
+    const distance = isTransposition(term, v.term) ? 1 : leven(term, v.term, { maxDistance: max + 1 });
     if (distance > max) continue;
     if (!best || distance < best.distance || (distance === best.distance && (v.df > best.df || (v.df === best.df && v.term < best.term)))) {
       best = { ...v, distance };

@@ -13,6 +13,10 @@ const EXTRA_STOP_WORDS = [
   "our", "it", "its", "this", "that", "these", "those", "there", "then", "than", "a", "an", "the",
   "of", "to", "in", "on", "for", "with", "about", "and", "or", "be", "by", "as", "at", "from",
   "use", "using", "tell", "explain", "describe", "please", "need", "want", "get", "s",
+  // Contractions as chat users type them, without the apostrophe.
+  "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant", "couldnt", "wont", "wouldnt",
+  "shouldnt", "havent", "hasnt", "hadnt", "im", "ive", "id", "youre", "youve", "theyre", "weve",
+  "whats", "thats", "theres", "lets", "myself", "ourselves", "yourself",
 ];
 /** Korean particles and question words that carry no topic. */
 const KOREAN_FUNCTION_WORDS = ["무엇", "무엇인가요", "뭐", "어떻게", "왜", "언제", "어디", "어떤", "있나요", "인가요", "하나요", "하는", "있는", "대해", "대한"];

@@ -34,15 +34,9 @@ export function routeAfterAnalysis(state: Pick<GraphState, "analysis" | "interac
 }
 
 /**
- * Sufficiency scores below this are not worth a rewrite: the question's words are missing from the
- * knowledge base, not merely ranked low (fitted with the sufficiency model, BENCHMARKS.md).
- */
-export const REWRITE_FLOOR = 0.2;
-
-/**
- * After `evaluate_relevance`. With a sufficiency assessment: sufficient → generate; else, when the
- * score is at least {@link REWRITE_FLOOR} and retries are left → rewrite; else web search when
- * configured; else generate (which gives the not-covered answer). Without one (older states): average
+ * After `evaluate_relevance`. With a sufficiency assessment: sufficient → generate; else retries
+ * left → rewrite; else web search when configured; else generate (which gives the not-covered
+ * answer). Without one (older states): average
  * relevance ≥ 0.8 with at least 2 high grades → generate; else retries left → rewrite; else web
  * search or generate.
  */
@@ -53,7 +47,7 @@ export function routeAfterEvaluation(
   const s = state.sufficiency;
   if (s) {
     if (s.sufficient) return "generate_response";
-    if (state.retry_count < MAX_RETRIES && s.score >= REWRITE_FLOOR) return "rewrite_query";
+    if (state.retry_count < MAX_RETRIES) return "rewrite_query";
     return webSearchEnabled ? "web_search" : "generate_response";
   }
   const avg = averageRelevance(state.grades);

@@ -4,9 +4,9 @@
  * `applyClarificationAnswer` + `runGraph` resume.
  */
 import type { Providers } from "../../config";
-import { database } from "../../db/client";
+import { database, type Database } from "../../db/client";
 import { ApiError } from "../../http/errors";
-import type { GeneratedAnswer, SourceChunk } from "../../rag/generation/types";
+import type { GeneratedAnswer, GenerationContext, SourceChunk } from "../../rag/generation/types";
 import { NOT_COVERED_MESSAGE } from "../../rag/generation/types";
 import { ExtractiveGenerator } from "../../rag/generation/extractive";
 import { contentTerms, distinctContentTerms, isHangul } from "../../rag/text";
@@ -162,6 +162,16 @@ async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: 
   return diversify(ranked, k, 2);
 }
 
+/**
+ * The chunks with pages that share a title ("Exporters" per language) told apart by their section
+ * page's title (rag/headings.ts), as the analysis and clarification options name them.
+ */
+async function named(db: Database, chunks: RetrievedChunk[]): Promise<RetrievedChunk[]> {
+  const sections = [...new Set(chunks.flatMap((c) => sectionPageSources(c.source)))];
+  const titles = await titlesBySource(db, sections);
+  return qualifyCollidingTitles(chunks, (source) => sectionPageSources(source).map((s) => titles.get(s)).find(Boolean));
+}
+
 /** Searches of one turn: ranked chunks per (query, scope, feedback), and every spelling correction made. */
 interface SearchCache {
   results: Map<string, RetrievedChunk[]>;
@@ -189,7 +199,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           // would hide the less likely interpretations; longer ones cannot be (analyzeOffline) and
           // share the search that retrieve_documents makes next.
           const vague = distinctContentTerms(state.question).length <= 2;
-          probe = await retrieve(ctx, state.question, state, 10, searches, !vague);
+          probe = await named(db, await retrieve(ctx, state.question, state, 10, searches, !vague));
           return ctx.models.analyze(state.question, probe, ctx.hasContext);
         });
         state.analysis = result.value;
@@ -199,13 +209,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
         break;
       }
       case "clarify_hitl": {
-        const result = await timed(state, node, ctx, async () => {
-          // Pages that share a title ("Exporters" per language) are told apart by their section page's title.
-          const sections = [...new Set(probe.flatMap((c) => sectionPageSources(c.source)))];
-          const titles = await titlesBySource(db, sections);
-          const named = qualifyCollidingTitles(probe, (source) => sectionPageSources(source).map((s) => titles.get(s)).find(Boolean));
-          return ctx.models.clarify(state.question, named, isHangul(state.question));
-        });
+        const result = await timed(state, node, ctx, () => ctx.models.clarify(state.question, probe, isHangul(state.question)));
         state.total_llm_calls += result.llmCalls;
         if (result.value.options.length < 2) {
           // Nothing to choose between: answer as best we can.
@@ -341,8 +345,11 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
             for (const [i, sub] of state.sub_questions.entries()) {
               // A part the knowledge base does not answer is left out (the others are still answered).
               if (state.sub_sufficiency[i] && !state.sub_sufficiency[i].sufficient && state.web_results.length === 0) continue;
-              const subSources = offered.filter((s) => s.web || docSubQuestion.get(state.documents[s.index - 1]?.chunk_id) === sub.id || !docSubQuestion.size);
-              parts.push(await generateWithFallback(ctx, state, sub.question, subSources, questionIdf));
+              // Its own chunks first, then the others: a later ask ("and where do its logs go?") often
+              // lacks the subject that the whole question's chunks carry.
+              const own = (s: AnswerSource) => s.web || docSubQuestion.get(state.documents[s.index - 1]?.chunk_id) === sub.id || !docSubQuestion.size;
+              const subSources = [...offered.filter(own), ...offered.filter((s) => !own(s))];
+              parts.push(await generateWithFallback(ctx, state, sub.question, subSources, { idf: questionIdf, corrections: searches.corrections }));
             }
             if (parts.length === 0) return { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
             const answered = parts.filter((p) => p.hasSufficientInfo);
@@ -354,7 +361,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
               coverage: answered.reduce((s, p) => s + p.coverage, 0) / parts.length,
             };
           }
-          return generateWithFallback(ctx, state, state.question, offered, questionIdf);
+          return generateWithFallback(ctx, state, state.question, offered, { idf: questionIdf, corrections: searches.corrections });
         });
         state.response = answer.response;
         state.has_sufficient_info = answer.hasSufficientInfo;
@@ -385,14 +392,14 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
 }
 
 /** Generates with the configured generator, falling back to the offline one on provider failure. */
-async function generateWithFallback(ctx: GraphContext, state: GraphState, query: string, sources: AnswerSource[], idf: ReadonlyMap<string, number>): Promise<GeneratedAnswer> {
+async function generateWithFallback(ctx: GraphContext, state: GraphState, query: string, sources: AnswerSource[], evidence: GenerationContext): Promise<GeneratedAnswer> {
   if (sources.length === 0) return { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
   try {
-    const answer = await ctx.providers.generator.generate(query, sources, { idf });
+    const answer = await ctx.providers.generator.generate(query, sources, evidence);
     if (!ctx.providers.generator.name.startsWith("offline")) state.total_llm_calls++;
     return answer;
   } catch (e) {
     console.error(JSON.stringify({ level: "warn", message: "generator failed, using offline fallback", provider: ctx.providers.generator.name, error: String(e) }));
-    return new ExtractiveGenerator().generate(query, sources, { idf });
+    return new ExtractiveGenerator().generate(query, sources, evidence);
   }
 }

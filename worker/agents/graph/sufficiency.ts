@@ -12,7 +12,10 @@ import type { RetrievedChunk } from "../../services/retrieve";
 
 /** Evidence features of one question against its retrieved chunks, each in 0..1. */
 export interface SufficiencyFeatures {
-  /** IDF-weighted share of the question's {@link RARE_TERMS} rarest known terms found in the best chunk. */
+  /**
+   * IDF-weighted share of the question's {@link RARE_TERMS} rarest terms found in the best chunk
+   * (Latin-script terms unknown to the knowledge base included, as never found).
+   */
   rare_coverage: number;
   /** IDF-weighted share of the question's known terms found in the best chunk, times (1 − unknown_share). */
   coverage: number;
@@ -49,8 +52,8 @@ export const RARE_TERMS = 3;
  * operating point.
  */
 export const SUFFICIENCY_MODEL = {
-  bias: -4,
-  weights: { rare_coverage: 4, coverage: 3, unknown_share: -4, agreement: 0.5 },
+  bias: -2.5,
+  weights: { rare_coverage: 3, coverage: 6, unknown_share: -4, agreement: 0 },
   threshold: 0.5,
 } as const;
 
@@ -95,8 +98,9 @@ export function assessSufficiency(question: string, docs: readonly RetrievedChun
   const latinWeight = latin.reduce((s, t) => s + weight(t), 0);
   const unknownShare = latinWeight > 0 ? latin.filter((t) => !known.includes(t)).reduce((s, t) => s + weight(t), 0) / latinWeight : 0;
   const docTerms = docs.map((d) => new Set(contentTerms(`${d.title} ${d.heading} ${d.content}`)));
-  const rare = known
-    .filter((t) => !isHangul(t) || docTerms.some((ts) => hasTerm(ts, t)))
+  // Latin-script words the knowledge base lacks are the rarest of all and are never covered: "the
+  // capital of Australia" must not pass on "capital" alone.
+  const rare = [...known.filter((t) => !isHangul(t) || docTerms.some((ts) => hasTerm(ts, t))), ...latin.filter((t) => !known.includes(t))]
     .sort((a, b) => weight(b) - weight(a))
     .slice(0, RARE_TERMS);
   const rareWeight = rare.reduce((s, t) => s + weight(t), 0);

@@ -26,16 +26,25 @@ export interface ExtractiveOptions {
    * 0.2): below it the answer is the not-covered message.
    */
   minCoverage: number;
-  /** A further passage must add at least this share of the query's term weight (0..1, default 0.12). */
+  /** A further passage must add at least this share of the query's term weight (0..1, default 0.1). */
   minGain: number;
+  /**
+   * Characters of the passages that follow a selected one in its chunk, added as its context
+   * (default 900 per answer): the sentence after a definition, the items after a list's first match.
+   */
+  contextChars: number;
 }
 
-const DEFAULTS: ExtractiveOptions = { maxSources: 5, maxPassages: 4, maxChars: 1600, minCoverage: 0.2, minGain: 0.12 };
+const DEFAULTS: ExtractiveOptions = { maxSources: 5, maxPassages: 4, maxChars: 1600, minCoverage: 0.2, minGain: 0.1, contextChars: 1200 };
 
 /** Sentences that only point elsewhere ("For more information, see …") answer nothing. */
 const POINTER_RE = /^(for (more|further|additional) (information|details)|to learn more|learn more|for details|see (also |the )?|refer to|read (more|the)|check out|visit|more information)|(자세한 (내용|정보)|참고하세요|참조하세요|확인하세요)/i;
+/** A bracketed number, as the answer's own citation markers are written. */
+const CITATION_LIKE_RE = /\[[1-9]\d{0,2}\]/;
 /** Heading weight relative to passage text: a section titled by a query term supports its passages. */
 const HEADING_WEIGHT = 0.3;
+/** Passages after a selected one that are shown as its context (budget permitting). */
+const FOLLOWING_PASSAGES = 3;
 
 interface Unit {
   source: SourceChunk;
@@ -53,7 +62,7 @@ export class ExtractiveGenerator implements Generator {
   }
 
   async generate(query: string, sources: readonly SourceChunk[], context: GenerationContext = {}): Promise<GeneratedAnswer> {
-    const queryTerms = distinctContentTerms(query);
+    const queryTerms = [...new Set(distinctContentTerms(query).map((t) => context.corrections?.get(t) ?? t))];
     const notCovered: GeneratedAnswer = { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
     if (queryTerms.length === 0 || sources.length === 0) return notCovered;
 
@@ -69,6 +78,8 @@ export class ExtractiveGenerator implements Generator {
     offered.forEach((source, rank) => {
       for (const passage of passagesOf(source.content, matchesLine)) {
         if (passage.kind === "prose" && (passage.text.length < 20 || POINTER_RE.test(passage.text))) continue;
+        // Text with "[n]"-looking footnote marks would read as citations of other sources.
+        if (CITATION_LIKE_RE.test(passage.lead) || CITATION_LIKE_RE.test(passage.text)) continue;
         units.push({ source, rank, passage, terms: new Set(contentTerms(passage.searchable)) });
       }
     });
@@ -85,7 +96,7 @@ export class ExtractiveGenerator implements Generator {
       }
       const length = u.passage.lead.length + u.passage.text.length;
       const brevity = 1 / (1 + 0.25 * Math.log1p(length / 300));
-      return { gain, overlap, value: (overlap + HEADING_WEIGHT * heading) * brevity + 0.05 * total / (1 + u.rank) };
+      return { gain, overlap, value: (overlap + HEADING_WEIGHT * heading) * brevity + 0.15 * total / (1 + u.rank) };
     };
 
     const selected: Unit[] = [];
@@ -112,11 +123,54 @@ export class ExtractiveGenerator implements Generator {
     }
 
     const coverage = total > 0 ? [...covered].reduce((s, t) => s + weight(t), 0) / total : 0;
-    if (selected.length === 0 || coverage < this.options.minCoverage) return { ...notCovered, coverage };
-
+    // Without retrieval evidence (no IDF: sufficiency was not assessed before), question words
+    // scattered one per passage over unrelated text answer nothing: the best passage must hold two of
+    // the query's terms (or its only one).
+    const inBest = selected.length > 0 ? queryTerms.filter((t) => hasTerm(selected[0].terms, t)).length : 0;
+    const scattered = !context.idf && inBest < Math.min(2, queryTerms.length);
+    if (selected.length === 0 || coverage < this.options.minCoverage || scattered) return { ...notCovered, coverage };
+    selected.push(...following(selected, units, this.options.contextChars));
     selected.sort((a, b) => a.rank - b.rank || a.passage.position - b.passage.position);
-    return { response: render(selected), hasSufficientInfo: true, citedIndexes: [...new Set(selected.map((u) => u.source.index))].sort((a, b) => a - b), coverage };
+    const shown = withoutRepeats(selected);
+    return { response: render(shown), hasSufficientInfo: true, citedIndexes: [...new Set(shown.map((u) => u.source.index))].sort((a, b) => a - b), coverage };
   }
+}
+
+/**
+ * The passages that directly follow selected ones in their chunk (its neighbours), in order of the
+ * selected passages, while their characters fit `budget`. A passage already selected is skipped.
+ */
+function following(selected: readonly Unit[], units: readonly Unit[], budget: number): Unit[] {
+  const taken = new Set(selected.map((u) => u.passage));
+  const out: Unit[] = [];
+  let chars = 0;
+  for (let step = 1; step <= FOLLOWING_PASSAGES; step++) {
+    for (const u of selected) {
+      const next = units.find((v) => v.source === u.source && v.passage.position === u.passage.position + step);
+      if (!next || taken.has(next.passage)) continue;
+      const length = next.passage.text.length + (next.passage.lead === u.passage.lead ? 0 : next.passage.lead.length);
+      if (chars + length > budget) continue;
+      chars += length;
+      taken.add(next.passage);
+      out.push(next);
+    }
+  }
+  return out;
+}
+
+/**
+ * Drops units whose text repeats text already shown from the same source (a sentence joined to the
+ * one it leans on is also a unit of its own), keeping the first.
+ */
+function withoutRepeats(units: readonly Unit[]): Unit[] {
+  const kept: Unit[] = [];
+  for (const u of units) {
+    const same = kept.filter((k) => k.source === u.source);
+    if (same.some((k) => k.passage.text.includes(u.passage.text))) continue;
+    for (const k of same.filter((k) => u.passage.text.includes(k.passage.text))) kept.splice(kept.indexOf(k), 1);
+    kept.push(u);
+  }
+  return kept;
 }
 
 /**
@@ -136,7 +190,7 @@ function termWeights(terms: readonly string[], sources: readonly SourceChunk[], 
 
 /**
  * The answer text: passages grouped by source and heading, each group under its heading path in
- * bold, its passages on their own lines (a lead-in once per run), then the citation `[n]`.
+ * bold, its passages on their own lines (a lead-in once per run, no line twice), then the citation `[n]`.
  */
 function render(units: readonly Unit[]): string {
   const groups: { source: SourceChunk; lines: string[]; lastLead: string; endsWithCode: boolean }[] = [];
@@ -146,9 +200,11 @@ function render(units: readonly Unit[]): string {
       g = { source: u.source, lines: [`**${u.source.heading}**`], lastLead: "", endsWithCode: false };
       groups.push(g);
     }
-    if (u.passage.lead && u.passage.lead !== g.lastLead) g.lines.push(u.passage.lead);
+    // A lead-in or passage already shown in this group (a lead-in is often also a sentence of its own) is not repeated.
+    const shown = (text: string) => g!.lines.some((line) => line.includes(text));
+    if (u.passage.lead && u.passage.lead !== g.lastLead && !shown(u.passage.lead)) g.lines.push(u.passage.lead);
     g.lastLead = u.passage.lead;
-    g.lines.push(u.passage.text);
+    if (!shown(u.passage.text)) g.lines.push(u.passage.text);
     g.endsWithCode = u.passage.kind === "code";
   }
   return groups.map((g) => `${g.lines.join("\n")}${g.endsWithCode ? "\n" : " "}[${g.source.index}]`).join("\n\n");

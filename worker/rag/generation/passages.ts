@@ -6,8 +6,8 @@
  *   "This", …; the next one when it ends with ":");
  * - a list item with its lead-in (the sentence before the list);
  * - a table row with the table's header row;
- * - a few lines of a code or configuration block around a line with query terms, with the
- *   sentence that introduces the block.
+ * - a short code or configuration block whole, or a few lines of a longer one around a line with
+ *   query terms, with the sentence that introduces the block.
  * Every unit's text is copied from the chunk (lines kept whole), so citations can be checked.
  */
 import { sentences } from "../text";
@@ -31,8 +31,8 @@ export interface Passage {
 /** Longest prose unit in characters (two sentences of a normal paragraph fit). */
 const MAX_PROSE_CHARS = 700;
 /** Lines of a code block shown around a matching line, and the block length shown whole. */
-const CODE_CONTEXT_LINES = 2;
-const WHOLE_CODE_LINES = 10;
+const CODE_CONTEXT_LINES = 3;
+const WHOLE_CODE_LINES = 16;
 /** Sentences that lean on the one before. */
 const LEANING_RE = /^(it|this|these|they|that|those|such|then|otherwise|however|for example|for instance|in that case|in this case|이|이것|그|그것|이러한|따라서|하지만|예를 들어)\b/iu;
 
@@ -128,7 +128,7 @@ export function passagesOf(content: string, matches: (line: string) => boolean):
       const lead = lastSentence(before);
       const fence = (ls: string[]) => `\`\`\`${block.lang}\n${ls.join("\n")}\n\`\`\``;
       if (block.lines.length <= WHOLE_CODE_LINES) {
-        if (block.lines.some(matches)) out.push({ kind: "code", lead, text: fence(block.lines), searchable: `${lead} ${block.lines.join(" ")}`, position: position++ });
+        out.push({ kind: "code", lead, text: fence(block.lines), searchable: `${lead} ${block.lines.join(" ")}`, position: position++ });
         return;
       }
       let covered = -1;

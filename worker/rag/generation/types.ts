@@ -29,6 +29,8 @@ export interface GenerationContext {
    * storage/lexical.ts `idfOf`); a term absent from the map is taken as absent from the knowledge base.
    */
   idf?: ReadonlyMap<string, number>;
+  /** Spelling corrections of query terms to index terms (from → to), as retrieval made them. */
+  corrections?: ReadonlyMap<string, string>;
 }
 
 export interface Generator {
