@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { correctionCandidates, maxEditDistance, nearestTerm } from "../../worker/rag/spelling";
+import { correctionCandidates, isTransposition, maxEditDistance, nearestTerm } from "../../worker/rag/spelling";
 
 describe("spelling correction", () => {
   it("considers longer Latin words that are not stop words, as stems", () => {
@@ -24,5 +24,16 @@ describe("spelling correction", () => {
     expect(nearestTerm("propagx", [{ term: "propaga", df: 1 }, { term: "propagb", df: 5 }])).toBe("propagb");
     expect(nearestTerm("bakery", vocabulary)).toBeNull();
     expect(nearestTerm("sampl", [{ term: "sampl", df: 3 }])).toBeNull(); // never the term itself
+  });
+});
+
+describe("adjacent transpositions", () => {
+  it("count as one edit, so a 6-letter stem with swapped letters is corrected", () => {
+    expect(isTransposition("reciev", "receiv")).toBe(true);
+    expect(isTransposition("receiv", "receiv")).toBe(false);
+    expect(isTransposition("reciev", "rceeiv")).toBe(false); // two swaps
+    expect(isTransposition("abc", "abcd")).toBe(false);
+    // Levenshtein distance 2 exceeds the 1 edit allowed up to 7 characters; the swap is accepted.
+    expect(nearestTerm("reciev", [{ term: "receiv", df: 40 }, { term: "recip", df: 3 }])).toBe("receiv");
   });
 });
