@@ -82,8 +82,16 @@ describe("offline analysis", () => {
     expect(analyzeOffline("x".repeat(2500), [], false).refined_query).toHaveLength(2000);
   });
   it("decomposes comparisons and multi-part questions", () => {
-    expect(decomposeOffline("What is the difference between head sampling and tail sampling?").sub_questions.map((s) => s.question))
-      .toEqual(["What is head sampling?", "What is tail sampling?"]);
+    const q = "What is the difference between head sampling and tail sampling?";
+    expect(decomposeOffline(q).sub_questions.map((s) => s.question)).toEqual(["What is head sampling?", "What is tail sampling?", q]);
+    const ko = "useEffect, useLayoutEffect, useInsertionEffect는 실행 시점이 어떻게 다르고 언제 써야 하나요?";
+    expect(decomposeOffline(ko).sub_questions.map((s) => s.question).slice(0, 3)).toEqual(["UseEffect란 무엇인가요?", "UseLayoutEffect란 무엇인가요?", "UseInsertionEffect란 무엇인가요?"]);
+    expect(decomposeOffline("useRef랑 useState는 렌더링 중에 읽는 것 측면에서 어떻게 다른가요?").sub_questions).toHaveLength(3);
+    // In a long message "vs" joins clauses, not two compared things: split by asks instead.
+    const long = "Our team keeps arguing about tabs vs spaces in the collector config. Which formatter should we use? And does the collector care?";
+    expect(decomposeOffline(long).sub_questions.map((s) => s.question)).toEqual([
+      "Our team keeps arguing about tabs vs spaces in the collector config. Which formatter should we use?", "And does the collector care?",
+    ]);
     const d = decomposeOffline("What is baggage and how do I propagate context?");
     expect(d.sub_questions.map((s) => s.question)).toEqual(["What is baggage?", "How do I propagate context?"]);
     expect(d.parallel_groups).toEqual([[1, 2]]);

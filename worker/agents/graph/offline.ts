@@ -21,7 +21,7 @@ export function isDefinitionQuestion(question: string): boolean {
   return DEFINITION_RE.test(question);
 }
 
-const COMPARISON_RE = /\b(difference between|differences between|compare|comparison|versus|vs\.?)\b|차이|비교/i;
+const COMPARISON_RE = /\b(difference between|differences between|compare|comparison|versus|vs\.?)\b|차이|비교|어떻게 다르|어떻게 다른|다른가요|다른지|다릅니/i;
 /** A second ask after some first one: "… and how …" (a question that merely starts with "and" is a follow-up). */
 const SECOND_ASK_RE = /\S\s+(?:and|also|then)\s+(?:how|what|why|when|which|where|can|does|do|is|are|should)\b|\S\s*(?:그리고|또한)\s/i;
 
@@ -110,15 +110,14 @@ export function clarifyOffline(question: string, probe: readonly RetrievedChunk[
 export function decomposeOffline(question: string): { sub_questions: SubQuestion[]; parallel_groups: number[][]; synthesis_guide: string } {
   const korean = isHangul(question);
   let parts: string[] = [];
-  const comparison = /(?:difference|differences)\s+between\s+(.+?)\s+and\s+(.+?)[?.!]*$/i.exec(question) ??
-    /compare\s+(.+?)\s+(?:and|with|to|vs\.?|versus)\s+(.+?)[?.!]*$/i.exec(question) ??
-    /(.+?)\s+(?:vs\.?|versus)\s+(.+?)[?.!]*$/i.exec(question);
+  const comparison = comparedSides(question);
   if (comparison) {
-    parts = [`What is ${comparison[1].trim()}?`, `What is ${comparison[2].trim()}?`];
+    // Each side, then the whole question for the passages that contrast them.
+    parts = [...comparison.map((side) => (korean ? `${side}란 무엇인가요?` : `What is ${side}?`)), question];
   } else {
     parts = question
       .split(/[?？;]\s*|\s*,?\s+(?:and|also|then)\s+(?=(?:how|what|why|when|which|where|can|does|do|is|are|should)\b)|\s*(?:그리고|또한)\s*/i)
-      .map((p) => p.trim())
+      .map((p) => p.trim().replace(/[,，、\s]+$/, ""))
       .filter((p) => distinctContentTerms(p).length > 0)
       .map((p) => (/[?？]$/.test(p) ? p : `${p}?`));
   }
@@ -133,6 +132,27 @@ export function decomposeOffline(question: string): { sub_questions: SubQuestion
         ? "Answer each side of the comparison from its own sources, then contrast them."
         : "Answer every sub-question in order from its own sources, then combine the parts.",
   };
+}
+
+/** Longest side of a comparison, in words: a longer match is a sentence, not a compared thing. */
+const MAX_SIDE_WORDS = 5;
+
+/**
+ * The things a question compares ("difference between X and Y", "compare X with Y", "X vs Y",
+ * "X랑 Y는 … 어떻게 다르", "X와 Y의 차이", "A, B, C는 … 어떻게 다르고"; at most 4), or null. Sides longer than {@link MAX_SIDE_WORDS}
+ * words are not taken: in a long message "vs" or "and" joins clauses, not the compared things.
+ */
+export function comparedSides(question: string): string[] | null {
+  const m =
+    /(?:difference|differences)\s+between\s+(.+?)\s+and\s+(.+?)(?:[?.!,]|$)/i.exec(question) ??
+    /compare\s+(.+?)\s+(?:and|with|to|vs\.?|versus)\s+(.+?)(?:[?.!,]|$)/i.exec(question) ??
+    /(?:^|[.?!]\s+)([^.?!]+?)\s+(?:vs\.?|versus)\s+([^.?!]+?)(?:[?.!,]|$)/i.exec(question) ??
+    /([\p{L}\p{N}._-]+)\s*(?:랑|이랑|와|과|하고)\s+([\p{L}\p{N}._-]+?)(?:는|은|의)\s[^?？]*(?:다르|다른|다릅|차이)/u.exec(question);
+  const list = /((?:[\p{L}\p{N}._-]+,\s*)+[\p{L}\p{N}._-]+?)(?:는|은|의)\s[^?？]*(?:다르|다른|다릅|차이)/u.exec(question);
+  const sides = m ? [m[1], m[2]] : list ? list[1].split(",") : null;
+  if (!sides) return null;
+  const trimmed = sides.map((side) => side.trim()).slice(0, 4);
+  return trimmed.every((side) => side.split(/\s+/).length <= MAX_SIDE_WORDS && distinctContentTerms(side).length > 0) ? trimmed : null;
 }
 
 /**

@@ -33,9 +33,13 @@ export interface ExtractiveOptions {
    * (default 900 per answer): the sentence after a definition, the items after a list's first match.
    */
   contextChars: number;
+  /** The best-ranked sources that each add their best passage to the answer (default 3). */
+  breadthSources: number;
+  /** Share of the query's term weight such a passage must hold (0..1, default 0.25). */
+  minSourceShare: number;
 }
 
-const DEFAULTS: ExtractiveOptions = { maxSources: 5, maxPassages: 4, maxChars: 1600, minCoverage: 0.2, minGain: 0.1, contextChars: 1200 };
+const DEFAULTS: ExtractiveOptions = { maxSources: 5, maxPassages: 4, maxChars: 1600, minCoverage: 0.2, minGain: 0.1, contextChars: 1200, breadthSources: 4, minSourceShare: 0.15 };
 
 /** Sentences that only point elsewhere ("For more information, see …") answer nothing. */
 const POINTER_RE = /^(for (more|further|additional) (information|details)|to learn more|learn more|for details|see (also |the )?|refer to|read (more|the)|check out|visit|more information)|(자세한 (내용|정보)|참고하세요|참조하세요|확인하세요)/i;
@@ -120,6 +124,23 @@ export class ExtractiveGenerator implements Generator {
       selected.push(u);
       chars += length;
       for (const t of queryTerms) if (hasTerm(u.terms, t)) covered.add(t);
+    }
+
+    // Breadth: each of the best-ranked sources not yet shown adds its best passage when that passage
+    // holds enough of the question (the answer often sits in the second or third chunk).
+    for (const source of offered.slice(0, this.options.breadthSources)) {
+      if (selected.length === 0 || selected.some((u) => u.source === source)) continue;
+      let best: Unit | null = null, bestValue = 0;
+      for (const u of pool) {
+        if (u.source !== source) continue;
+        const { overlap, value } = score(u, covered);
+        if (overlap >= this.options.minSourceShare * total && value > bestValue) [best, bestValue] = [u, value];
+      }
+      if (!best || chars + best.passage.lead.length + best.passage.text.length > this.options.maxChars) continue;
+      pool.splice(pool.indexOf(best), 1);
+      selected.push(best);
+      chars += best.passage.lead.length + best.passage.text.length;
+      for (const t of queryTerms) if (hasTerm(best.terms, t)) covered.add(t);
     }
 
     const coverage = total > 0 ? [...covered].reduce((s, t) => s + weight(t), 0) / total : 0;
