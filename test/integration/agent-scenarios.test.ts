@@ -236,8 +236,11 @@ describe("scenario 5: a complex question is decomposed", () => {
     const t = res.body.trace;
     expect(t.analysis.complexity).toBe("complex");
     expect(t.node_sequence.slice(0, 3)).toEqual(["analyze_query", "decompose_query", "retrieve_documents"]);
-    expect(t.sub_questions.map((s: any) => s.question)).toEqual(["What is head sampling?", "What is tail sampling?"]);
-    expect(t.parallel_groups).toEqual([[1, 2]]);
+    // Each side, then the whole question for the passages that contrast them.
+    expect(t.sub_questions.map((s: any) => s.question)).toEqual([
+      "What is head sampling?", "What is tail sampling?", "What is the difference between head sampling and tail sampling?",
+    ]);
+    expect(t.parallel_groups).toEqual([[1, 2, 3]]);
     expect(t.synthesis_guide).toMatch(/contrast/i);
     expect(res.body.response).toMatch(/head sampling/i);
     expect(res.body.response).toMatch(/tail/i);

@@ -39,6 +39,13 @@ describe("route_after_evaluation", () => {
     expect(routeAfterEvaluation({ grades: weak, retry_count: MAX_RETRIES - 1 }, true)).toBe("rewrite_query");
     expect(routeAfterEvaluation({ grades: weak, retry_count: MAX_RETRIES }, true)).toBe("web_search");
     expect(routeAfterEvaluation({ grades: weak, retry_count: MAX_RETRIES }, false)).toBe("generate_response");
+    // With a sufficiency assessment it decides; a decomposed question retries once.
+    const insufficient = { ...weakSufficiency, sufficient: false };
+    expect(routeAfterEvaluation({ grades: [], retry_count: 0, sufficiency: { ...insufficient, sufficient: true } }, false)).toBe("generate_response");
+    expect(routeAfterEvaluation({ grades: [], retry_count: 1, sufficiency: insufficient }, false)).toBe("rewrite_query");
+    const parts = [{ id: 1, question: "a?" }, { id: 2, question: "b?" }];
+    expect(routeAfterEvaluation({ grades: [], retry_count: 0, sufficiency: insufficient, sub_questions: parts }, false)).toBe("rewrite_query");
+    expect(routeAfterEvaluation({ grades: [], retry_count: 1, sufficiency: insufficient, sub_questions: parts }, true)).toBe("web_search");
   });
 });
 
@@ -97,6 +104,10 @@ describe("offline analysis", () => {
     expect(d.parallel_groups).toEqual([[1, 2]]);
   });
 });
+
+const weakSufficiency = {
+  score: 0.2, sufficient: false, features: { rare_coverage: 0.2, coverage: 0.2, unknown_share: 0, agreement: 1 }, best_chunk: null, rare_terms: [], unknown_terms: [],
+};
 
 describe("offline grading, rewriting and quality", () => {
   it("grades coverage and retriever agreement", () => {

@@ -9,6 +9,8 @@ import type { GraphState, QualityScores, RelevanceGrade } from "./state";
 export const MAX_CLARIFICATIONS = 2;
 /** Query rewrites allowed before falling back to web search or answering. */
 export const MAX_RETRIES = 2;
+/** Retries of a decomposed question: each one searches again for every part. */
+export const MAX_DECOMPOSED_RETRIES = 1;
 /** Relevance levels: high ≥ 0.8, medium 0.5–0.8, low < 0.5. */
 export const HIGH_RELEVANCE = 0.8;
 export const MEDIUM_RELEVANCE = 0.5;
@@ -35,19 +37,20 @@ export function routeAfterAnalysis(state: Pick<GraphState, "analysis" | "interac
 
 /**
  * After `evaluate_relevance`. With a sufficiency assessment: sufficient → generate; else retries
- * left → rewrite; else web search when configured; else generate (which gives the not-covered
+ * left ({@link MAX_RETRIES}, or {@link MAX_DECOMPOSED_RETRIES} for a decomposed question) → rewrite; else web search when configured; else generate (which gives the not-covered
  * answer). Without one (older states): average
  * relevance ≥ 0.8 with at least 2 high grades → generate; else retries left → rewrite; else web
  * search or generate.
  */
 export function routeAfterEvaluation(
-  state: Pick<GraphState, "grades" | "retry_count" | "sufficiency">,
+  state: Pick<GraphState, "grades" | "retry_count" | "sufficiency"> & Partial<Pick<GraphState, "sub_questions">>,
   webSearchEnabled: boolean,
 ): "generate_response" | "rewrite_query" | "web_search" {
   const s = state.sufficiency;
   if (s) {
     if (s.sufficient) return "generate_response";
-    if (state.retry_count < MAX_RETRIES) return "rewrite_query";
+    const retries = (state.sub_questions?.length ?? 0) > 1 ? MAX_DECOMPOSED_RETRIES : MAX_RETRIES;
+    if (state.retry_count < retries) return "rewrite_query";
     return webSearchEnabled ? "web_search" : "generate_response";
   }
   const avg = averageRelevance(state.grades);

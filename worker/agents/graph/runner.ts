@@ -56,6 +56,8 @@ export type GraphOutcome =
 const TOP_SOURCES = 5;
 const CANDIDATES = 15;
 const PER_SUB_QUESTION = 3;
+/** Sub-question id of the chunks retrieved for the whole question of a decomposed one. */
+const WHOLE_QUESTION = 0;
 
 const PROGRESS: Record<NodeName, string> = {
   analyze_query: "Analysing the question",
@@ -236,19 +238,27 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
       case "retrieve_documents": {
         await timed(state, node, ctx, async () => {
           if (state.sub_questions.length > 1) {
-            const docs: RetrievedChunk[] = [];
-            docSubQuestion = new Map();
+            // Each part's chunks, taken in turns with the whole question's (sub-question id 0, the
+            // search analyze_query already made): a later ask ("and where do its logs go?") lacks
+            // the subject that the whole question carries.
+            const lists: { id: number; chunks: RetrievedChunk[] }[] = [{ id: WHOLE_QUESTION, chunks: probe.slice(0, PER_SUB_QUESTION) }];
             for (const group of state.parallel_groups) {
               const results = await Promise.all(
-                group.map((id) => retrieve(ctx, state.sub_queries[state.sub_questions.findIndex((s) => s.id === id)], state, PER_SUB_QUESTION, searches)),
+                // Without pseudo-relevance feedback: each part takes only its best 3 chunks, and the
+                // expanded BM25 pass would double the cost of every part's search.
+                group.map((id) => retrieve(ctx, state.sub_queries[state.sub_questions.findIndex((s) => s.id === id)], state, PER_SUB_QUESTION, searches, false)),
               );
-              results.forEach((chunks, i) => {
-                for (const c of chunks) {
-                  if (docSubQuestion.has(c.chunk_id)) continue;
-                  docSubQuestion.set(c.chunk_id, group[i]);
-                  docs.push(c);
-                }
-              });
+              results.forEach((chunks, i) => lists.push({ id: group[i], chunks }));
+            }
+            const docs: RetrievedChunk[] = [];
+            docSubQuestion = new Map();
+            for (let rank = 0; rank < PER_SUB_QUESTION; rank++) {
+              for (const { id, chunks } of lists) {
+                const c = chunks[rank];
+                if (!c || docSubQuestion.has(c.chunk_id)) continue;
+                docSubQuestion.set(c.chunk_id, id);
+                docs.push(c);
+              }
             }
             state.documents = docs;
           } else {
@@ -270,8 +280,11 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           questionIdf = new Map([...idf].filter(([t]) => (stats.df.get(t) ?? 0) > 0));
           const evidence = { idf, df: stats.df, corrections: searches.corrections, unknownIdf: Math.log(1 + (stats.n + 0.5) / 0.5) };
           if (state.sub_questions.length > 1) {
+            // Words of the message the knowledge base lacks count against every part: "is there a
+            // useMountEffect hook? what arguments does it take?" must not pass on its generic part.
+            const unknown = assessSufficiency(state.question, state.documents, evidence).unknown_terms.join(" ");
             state.sub_sufficiency = state.sub_questions.map((sub) =>
-              assessSufficiency(sub.question, state.documents.filter((d) => docSubQuestion.get(d.chunk_id) === sub.id), evidence));
+              assessSufficiency(`${sub.question} ${unknown}`, state.documents.filter((d) => [sub.id, WHOLE_QUESTION].includes(docSubQuestion.get(d.chunk_id) ?? -1)), evidence));
             state.sufficiency = state.sub_sufficiency.reduce((a, b) => (b.score > a.score ? b : a));
           } else {
             state.sub_sufficiency = [];
@@ -279,6 +292,12 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           }
           if (state.sub_questions.length > 1) {
             const grades: RelevanceGrade[] = [];
+            const whole = state.documents.filter((d) => docSubQuestion.get(d.chunk_id) === WHOLE_QUESTION);
+            if (whole.length > 0) {
+              const g = await ctx.models.grade(state.question, whole, idf);
+              state.total_llm_calls += g.llmCalls;
+              grades.push(...g.value);
+            }
             for (const sub of state.sub_questions) {
               const docs = state.documents.filter((d) => docSubQuestion.get(d.chunk_id) === sub.id);
               const g = await ctx.models.grade(sub.question, docs, idf);
@@ -304,7 +323,12 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           const targets = state.sub_questions.length > 1 ? state.sub_queries : [state.current_query];
           const stats = await termStats(db, targets.flatMap((q) => contentTerms(q)));
           const rewritten: string[] = [];
-          for (const q of targets) {
+          for (const [i, q] of targets.entries()) {
+            // A part the retrieval already answers keeps its query (and its cached search).
+            if (state.sub_questions.length > 1 && state.sub_sufficiency[i]?.sufficient) {
+              rewritten.push(q);
+              continue;
+            }
             const r = await ctx.models.rewrite(q, strategy, state.documents, stats.df);
             state.total_llm_calls += r.llmCalls;
             rewritten.push(r.value);

@@ -53,7 +53,7 @@ export const RARE_TERMS = 3;
  */
 export const SUFFICIENCY_MODEL = {
   bias: -2.5,
-  weights: { rare_coverage: 3, coverage: 6, unknown_share: -4, agreement: 0 },
+  weights: { rare_coverage: 2, coverage: 8, unknown_share: -4, agreement: 0 },
   threshold: 0.5,
 } as const;
 
