@@ -5,7 +5,7 @@
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { loadKoreanCorpus, loadSciFactSlice, loadTestCorpus } from "./test/support/corpus-node.ts";
+import { loadAnswerSlice, loadKoreanCorpus, loadSciFactSlice, loadTestCorpus } from "./test/support/corpus-node.ts";
 
 export default defineConfig({
   plugins: [
@@ -18,6 +18,8 @@ export default defineConfig({
           TEST_CORPUS: loadTestCorpus() as unknown as Record<string, string>[],
           TEST_CORPUS_KO: loadKoreanCorpus() as unknown as Record<string, string>[],
           TEST_SCIFACT: loadSciFactSlice(200) as unknown as Record<string, string>,
+          TEST_ANSWERS_OTEL: loadAnswerSlice("otel") as unknown as Record<string, string>,
+          TEST_ANSWERS_KO: loadAnswerSlice("react-ko") as unknown as Record<string, string>,
           MOCK_OPENAI_URL: inject<string>("mockOpenAIUrl"),
         },
       },

@@ -13,7 +13,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { aggregate, judgeAnswer, type AnswerCase, type AnswerMetrics, type CaseJudgement, type CitedSource, type TurnObservation } from "../worker/rag/eval/answers.ts";
+import { aggregate, ANSWER_CORPORA, judgeAnswer, observeTurn, type AnswerCase, type AnswerMetrics, type CaseJudgement, type TurnObservation } from "../worker/rag/eval/answers.ts";
 import { latencyStats, type LatencyStats } from "./lib/bench-load.ts";
 import { applyMigrations, choosePort } from "./lib/bench-server.ts";
 import { CommandLine, commandAsTyped, SERVER_SCRIPT_OPTIONS } from "./lib/cli.ts";
@@ -28,12 +28,7 @@ const CASES_FILE = path.join(REPO_ROOT, "test", "eval", "cases.json");
 const DEFAULT_PORT = 8795;
 const REQUEST_TIMEOUT_MS = 120_000;
 
-/** Where each corpus lives under ../shared/data; sources are `<folder>/<path>`. */
-export const CORPORA = {
-  otel: "docs-opentelemetry/content/en/docs",
-  "react-en": "docs-react-en/src/content",
-  "react-ko": "docs-react-ko/src/content",
-} as const;
+const CORPORA = ANSWER_CORPORA;
 type Corpus = keyof typeof CORPORA;
 
 const log = (message: string) => process.stderr.write(`[eval:answers] ${message}\n`);
@@ -157,24 +152,8 @@ interface CaseRun {
 async function askCase(base: string, c: AnswerCase, chunks: ChunkCache): Promise<{ turn: TurnObservation; ms: number; trace: unknown }> {
   const { ms, status, json } = await postJson(`${base}/api/chat`, { query: c.query, session_id: `eval-${c.id}-${Date.now()}` });
   if (status !== 200 || !json) throw new Error(`POST /api/chat answered ${status}: ${JSON.stringify(json).slice(0, 200)}`);
-  if (json.clarification_needed) {
-    return { ms, trace: { clarification: json }, turn: { outcome: "clarification", response: json.clarification_question, sources: [], cited: [] } };
-  }
-  const cited: CitedSource[] = [];
-  for (const s of json.sources as { index: number; source: string; title: string; heading: string; snippet: string; chunk_id?: string; document_id?: string }[]) {
-    const content = s.chunk_id && s.document_id ? await chunks.content(s.document_id, s.chunk_id) : undefined;
-    cited.push({ index: s.index, source: s.source, title: s.title, heading: s.heading, content: content ?? s.snippet });
-  }
-  return {
-    ms,
-    trace: json.trace,
-    turn: {
-      outcome: json.has_sufficient_info ? "answer" : "refusal",
-      response: json.response,
-      sources: (json.sources as { source: string }[]).map((s) => s.source),
-      cited,
-    },
-  };
+  const turn = await observeTurn(json, (documentId, chunkId) => chunks.content(documentId, chunkId));
+  return { ms, trace: json.clarification_needed ? { clarification: json } : json.trace, turn };
 }
 
 const lifecycle = new ScriptRun({ log, logStopErrors: true });

@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { ANSWER_CORPORA, type AnswerCase } from "../../worker/rag/eval/answers.ts";
 
 export const OTEL_ROOT = new URL("../../../shared/data/docs-opentelemetry/content/en/docs/", import.meta.url).pathname;
 
@@ -96,4 +97,31 @@ export function loadSciFactSlice(queries = 50, distractors = 1000): EvalSlice {
   }
   const text = new Map(readJsonl("queries.jsonl").map((r) => [String(r._id), r.text ?? ""]));
   return { corpus: [...judgedDocs, ...others], queries: queryIds.map((id) => ({ id, text: text.get(id) ?? "" })), qrels };
+}
+
+const SHARED_DATA = new URL("../../../shared/data/", import.meta.url).pathname;
+
+/** A corpus of the realistic evaluation set with the cases of one split (test/eval/cases.json). */
+export interface AnswerSlice {
+  documents: CorpusDocument[];
+  cases: AnswerCase[];
+}
+
+/**
+ * Loads every page of one corpus of the evaluation set, with sources `<folder>/<path>` and the
+ * domain of the path's first folder (as `npm run eval:answers` ingests them), and its cases of
+ * `split`. Throws when ../shared is missing.
+ */
+export function loadAnswerSlice(corpus: AnswerCase["corpus"], split: AnswerCase["split"] = "test"): AnswerSlice {
+  const folder = ANSWER_CORPORA[corpus];
+  const root = join(SHARED_DATA, folder);
+  if (!existsSync(root)) throw new Error(`${folder} not found under ${SHARED_DATA}: ../shared must sit beside the repository`);
+  const files: string[] = [];
+  walk(root, files);
+  const documents = files.map((file) => {
+    const rel = relative(root, file).split("\\").join("/");
+    return { source: `${folder}/${rel}`, content: readFileSync(file, "utf8"), metadata: { domain: rel.includes("/") ? rel.slice(0, rel.indexOf("/")) : "" } };
+  });
+  const all = JSON.parse(readFileSync(new URL("../eval/cases.json", import.meta.url).pathname, "utf8")) as AnswerCase[];
+  return { documents, cases: all.filter((c) => c.corpus === corpus && c.split === split) };
 }

@@ -205,3 +205,46 @@ export function aggregate(cases: readonly AnswerCase[], judgements: readonly Cas
     citationPrecision: answerCitations ? answerable.reduce((s, j) => s + j.goldCitations, 0) / answerCitations : Number.NaN,
   };
 }
+
+/**
+ * Where each corpus of the evaluation set lives under ../shared/data; a case's pages are sources
+ * `<folder>/<path below it>`, as a user of `POST /api/documents` would send them.
+ */
+export const ANSWER_CORPORA = {
+  otel: "docs-opentelemetry/content/en/docs",
+  "react-en": "docs-react-en/src/content",
+  "react-ko": "docs-react-ko/src/content",
+} as const;
+
+/** The fields of a `POST /api/chat` response body that the evaluation reads. */
+export interface ChatTurnBody {
+  clarification_needed?: boolean;
+  clarification_question?: string;
+  has_sufficient_info?: boolean;
+  response?: string;
+  sources?: { index: number; source: string; title: string; heading: string; snippet: string; chunk_id?: string; document_id?: string }[];
+}
+
+/**
+ * What the harness observes of a chat turn's response body. `chunkContent(documentId, chunkId)`
+ * gives a cited chunk's whole text (e.g. through `GET /api/documents/:id/chunks`); the 300-character
+ * snippet stands in when it gives undefined.
+ */
+export async function observeTurn(
+  body: ChatTurnBody,
+  chunkContent: (documentId: string, chunkId: string) => Promise<string | undefined>,
+): Promise<TurnObservation> {
+  if (body.clarification_needed) return { outcome: "clarification", response: body.clarification_question ?? "", sources: [], cited: [] };
+  const cited: CitedSource[] = [];
+  for (const s of body.sources ?? []) {
+    const content = s.chunk_id && s.document_id ? await chunkContent(s.document_id, s.chunk_id) : undefined;
+    cited.push({ index: s.index, source: s.source, title: s.title, heading: s.heading, content: content ?? s.snippet });
+  }
+  return {
+    outcome: body.has_sufficient_info ? "answer" : "refusal",
+    response: body.response ?? "",
+    sources: (body.sources ?? []).map((s) => s.source),
+    cited,
+  };
+}
+

@@ -1,0 +1,48 @@
+/**
+ * The CI regression slice of the realistic evaluation set: one corpus ingested whole through the
+ * product's ingestion, then every test-split case of it asked through `POST /api/chat` and judged
+ * as `npm run eval:answers` judges it (worker/rag/eval/answers.ts).
+ */
+import { env } from "cloudflare:workers";
+import { providers } from "../../worker/config";
+import { aggregate, judgeAnswer, observeTurn, type AnswerMetrics, type CaseJudgement } from "../../worker/rag/eval/answers";
+import { ingestDocuments } from "../../worker/services/ingest";
+import { api } from "./api";
+import type { AnswerSlice } from "./corpus-node";
+
+/** Documents per ingestion call. */
+const INGEST_BATCH = 25;
+
+/** Ingests the slice's pages; throws on the first page that fails. */
+export async function ingestSlice(slice: AnswerSlice): Promise<number> {
+  const p = providers(env);
+  for (let i = 0; i < slice.documents.length; i += INGEST_BATCH) {
+    const outcomes = await ingestDocuments(env, p, slice.documents.slice(i, i + INGEST_BATCH));
+    const failed = outcomes.findIndex((o) => !o.ok);
+    if (failed >= 0) throw new Error(`ingesting ${slice.documents[i + failed].source} failed: ${String((outcomes[failed] as { error: unknown }).error)}`);
+  }
+  return slice.documents.length;
+}
+
+/** Asks every case of the slice in a new session and aggregates the judgements. */
+export async function askSlice(slice: AnswerSlice): Promise<{ metrics: AnswerMetrics; judgements: CaseJudgement[] }> {
+  const chunks = new Map<string, Promise<Map<string, string>>>();
+  const chunkContent = async (documentId: string, chunkId: string) => {
+    let p = chunks.get(documentId);
+    if (!p) {
+      p = api("GET", `/api/documents/${documentId}/chunks`).then((r) => new Map((r.body.chunks as { id: string; content: string }[]).map((c) => [c.id, c.content])));
+      chunks.set(documentId, p);
+    }
+    return (await p).get(chunkId);
+  };
+  const judgements: CaseJudgement[] = [];
+  for (const c of slice.cases) {
+    const res = await api("POST", "/api/chat", { query: c.query, session_id: `slice-${c.id}` });
+    if (res.status !== 200) throw new Error(`${c.id}: POST /api/chat answered ${res.status}`);
+    judgements.push(judgeAnswer(c, await observeTurn(res.body, chunkContent)));
+  }
+  return { metrics: aggregate(slice.cases, judgements), judgements };
+}
+
+/** The metrics that the slice's thresholds (test/eval/baseline.json) hold. */
+export const GUARDED_METRICS = ["goldAt5", "answeredWhenFound", "honestRefusal", "allKeywords", "keywordRecall", "citationValidity"] as const;
