@@ -12,7 +12,7 @@ import { expansionCandidates } from "../../worker/rag/feedback";
 import { contentTerms } from "../../worker/rag/text";
 import { ingestDocuments } from "../../worker/services/ingest";
 import { hybridSearch } from "../../worker/services/retrieve";
-import { BM25_WEIGHTS, searchPorter, searchTrigram, termStats } from "../../worker/storage/lexical";
+import { BM25_WEIGHTS, prefixChunkFrequencies, searchPorter, searchTrigram, termStats } from "../../worker/storage/lexical";
 
 /** The join-first form of the porter query (as before the optimisation), optionally with a domain filter. */
 async function reference(match: string, limit: number, domain?: string): Promise<{ id: string; score: number }[]> {
@@ -44,6 +44,7 @@ beforeAll(async () => {
     });
   }
   docs.push({ source: "ko/1.txt", title: "상태", content: "컴포넌트의 상태를 관리하는 방법과 상태 끌어올리기.", content_type: "text" as const });
+  docs.push({ source: "ko/2.txt", title: "Props", content: "부모가 props를 자식에게 전달합니다. Aggregation temporality는 다른 주제입니다.", content_type: "text" as const });
   docs.push({ source: "tagged/1.txt", title: "Tagged walrus", content: "A tagged walrus naps on the harbour ice at low tide.", content_type: "text" as const, metadata: { domain: "odd", tags: ["naps"] } });
   const outcomes = await ingestDocuments(env, p, docs);
   expect(outcomes.every((o) => o.ok)).toBe(true);
@@ -159,3 +160,16 @@ describe("hybrid search candidates", () => {
     }
   });
 });
+
+describe("prefix chunk frequencies", () => {
+  it("count a stem followed by a Hangul particle, not by more Latin letters", async () => {
+    const db = database(env.DB);
+    const n = (await termStats(db, [])).n;
+    const df = await prefixChunkFrequencies(db, ["상태", "props", "tempo", "walrus"], n);
+    expect(df.get("상태")).toBe(1); // 상태를
+    expect(df.get("props")).toBe(1); // props를
+    expect(df.get("tempo")).toBe(0); // temporality is another word
+    expect(df.get("walrus")).toBe(0); // indexed whole, no particle
+  });
+});
+

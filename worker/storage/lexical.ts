@@ -148,19 +148,26 @@ export async function termStats(db: Database, terms: readonly string[], limit = 
 }
 
 /**
- * Chunk frequencies of Hangul stems counted as prefixes ("상태" covers "상태를", "상태는"): the
- * porter index keeps Korean words whole, with their particles, so an exact lookup finds none. The
- * sum over the prefix's vocabulary terms over-counts chunks that hold several forms; min(sum, n)
- * is used. One D1 statement for at most `limit` (default 16) stems; returns stem → df.
+ * Chunk frequencies of stems counted as prefixes followed by Hangul ("상태" covers "상태를",
+ * "상태는"; "props" covers "props를"): the porter index keeps Korean words whole, with their
+ * particles, so an exact lookup finds none. A Latin continuation does not count ("tempo" does not
+ * cover "temporality"). The sum over the prefix's vocabulary terms over-counts chunks that hold
+ * several forms; min(sum, n) is used. One D1 statement for at most `limit` (default 16) stems;
+ * returns stem → df.
  */
 export async function prefixChunkFrequencies(db: Database, stems: readonly string[], n: number, limit = 16): Promise<Map<string, number>> {
   const distinct = [...new Set(stems)].slice(0, limit);
   if (distinct.length === 0) return new Map();
   const rows = await db.all<{ stem: string; doc: number }>(sql`
-    SELECT s.value AS stem, coalesce((SELECT sum(v.doc) FROM chunks_vocab v WHERE v.term >= s.value AND v.term < s.value || char(1114111)), 0) AS doc
+    SELECT s.value AS stem, coalesce((SELECT sum(v.doc) FROM chunks_vocab v WHERE v.term >= s.value AND v.term < s.value || char(1114111)
+      AND unicode(substr(v.term, length(s.value) + 1)) BETWEEN ${HANGUL_FIRST} AND ${HANGUL_LAST}), 0) AS doc
     FROM json_each(${JSON.stringify(distinct)}) s`);
   return new Map(rows.map((r) => [r.stem, Math.min(r.doc, n)]));
 }
+
+/** Code points of the Hangul syllables block (U+AC00–U+D7A3), which particles are written in. */
+const HANGUL_FIRST = 0xac00;
+const HANGUL_LAST = 0xd7a3;
 
 /** BM25's inverse document frequency, ln(1 + (N − df + 0.5) / (df + 0.5)); always positive. */
 export function idfOf(stats: TermStats, term: string): number {

@@ -273,7 +273,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           // Graded against what the user asked: a rewrite's expansion terms must not inflate relevance.
           const queries = state.sub_questions.length > 1 ? state.sub_questions.map((s) => s.question) : [state.question];
           const stats = await termStats(db, [...queries.flatMap((q) => contentTerms(q)), ...searches.corrections.values()]);
-          // Korean words are indexed with their particles ("상태를", "usestate를"): unknown stems are counted as prefixes.
+          // Korean words are indexed with their particles ("상태를", "usestate를"): unknown stems are counted as prefixes followed by Hangul.
           const unseen = [...stats.df.keys()].filter((t) => stats.df.get(t) === 0);
           for (const [t, df] of await prefixChunkFrequencies(db, unseen, stats.n)) stats.df.set(t, df);
           const idf = new Map([...stats.df.keys()].map((t) => [t, idfOf(stats, t)]));
