@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HashingEmbedder } from "../../worker/rag/embedding/hashing";
 import { dot } from "../../worker/rag/cosine";
 import { ExtractiveGenerator } from "../../worker/rag/generation/extractive";
+import { combineParts } from "../../worker/rag/generation/combine";
 import { buildGroundedMessages } from "../../worker/rag/generation/prompt";
 import { citedIndexes, type SourceChunk } from "../../worker/rag/generation/types";
 import { isFollowUp, resolveFollowUp } from "../../worker/rag/followup";
@@ -142,5 +143,22 @@ describe("extractive generator: scattered matches", () => {
       source(2, "Traces are structured logs with context, correlation and hierarchy baked in."),
     ]);
     expect(answer.hasSufficientInfo).toBe(false);
+  });
+});
+
+describe("combining the answers of a decomposed question", () => {
+  const part = (response: string, hasSufficientInfo = true) => ({ response, hasSufficientInfo, citedIndexes: [], coverage: hasSufficientInfo ? 1 : 0 });
+  it("shows every passage once, drops emptied groups and keeps citations valid", () => {
+    const a = part("**useLayoutEffect**\nuseLayoutEffect runs before the browser repaints.\n```js\nuseLayoutEffect(setup, dependencies?)\n```\n[3]");
+    const b = part("**useLayoutEffect**\nuseLayoutEffect runs before the browser repaints.\n```js\nuseLayoutEffect(setup, dependencies?)\n```\n[3]\n\n**useInsertionEffect > Caveats**\n- Refs are not attached yet.\nIt runs before layout Effects. [1]");
+    const c = part("**useInsertionEffect > Caveats**\n- Refs are not attached yet. [1]");
+    const combined = combineParts([a, part("The knowledge base does not cover this question.", false), b, c], 5);
+    expect(combined.response).toBe(
+      "**useLayoutEffect**\nuseLayoutEffect runs before the browser repaints.\n```js\nuseLayoutEffect(setup, dependencies?)\n```\n[3]\n\n" +
+        "**useInsertionEffect > Caveats**\n- Refs are not attached yet.\nIt runs before layout Effects. [1]",
+    );
+    expect(combined.citedIndexes).toEqual([1, 3]);
+    expect(combined.hasSufficientInfo).toBe(true);
+    expect(combined.coverage).toBe(0.75);
   });
 });

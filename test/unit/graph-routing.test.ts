@@ -92,7 +92,7 @@ describe("offline analysis", () => {
     const q = "What is the difference between head sampling and tail sampling?";
     expect(decomposeOffline(q).sub_questions.map((s) => s.question)).toEqual(["What is head sampling?", "What is tail sampling?", q]);
     const ko = "useEffect, useLayoutEffect, useInsertionEffect는 실행 시점이 어떻게 다르고 언제 써야 하나요?";
-    expect(decomposeOffline(ko).sub_questions.map((s) => s.question).slice(0, 3)).toEqual(["UseEffect란 무엇인가요?", "UseLayoutEffect란 무엇인가요?", "UseInsertionEffect란 무엇인가요?"]);
+    expect(decomposeOffline(ko).sub_questions.map((s) => s.question).slice(0, 3)).toEqual(["useEffect란 무엇인가요?", "useLayoutEffect란 무엇인가요?", "useInsertionEffect란 무엇인가요?"]);
     expect(decomposeOffline("useRef랑 useState는 렌더링 중에 읽는 것 측면에서 어떻게 다른가요?").sub_questions).toHaveLength(3);
     // In a long message "vs" joins clauses, not two compared things: split by asks instead.
     const long = "Our team keeps arguing about tabs vs spaces in the collector config. Which formatter should we use? And does the collector care?";

@@ -122,7 +122,9 @@ export function decomposeOffline(question: string): { sub_questions: SubQuestion
       .map((p) => (/[?？]$/.test(p) ? p : `${p}?`));
   }
   if (parts.length < 2) parts = [question];
-  const subQuestions = parts.slice(0, 5).map((q, i) => ({ id: i + 1, question: q.charAt(0).toUpperCase() + q.slice(1) }));
+  // Capitalised, unless it starts with an identifier ("useEffect란 …" stays as written).
+  const capitalised = (q: string) => (/^[a-z][\w.-]*[A-Z0-9_]/.test(q) ? q : q.charAt(0).toUpperCase() + q.slice(1));
+  const subQuestions = parts.slice(0, 5).map((q, i) => ({ id: i + 1, question: capitalised(q) }));
   return {
     sub_questions: subQuestions,
     parallel_groups: [subQuestions.map((s) => s.id)],

@@ -9,6 +9,7 @@ import { ApiError } from "../../http/errors";
 import type { GeneratedAnswer, GenerationContext, SourceChunk } from "../../rag/generation/types";
 import { NOT_COVERED_MESSAGE } from "../../rag/generation/types";
 import { ExtractiveGenerator } from "../../rag/generation/extractive";
+import { combineParts } from "../../rag/generation/combine";
 import { contentTerms, distinctContentTerms, isHangul } from "../../rag/text";
 import { introChunks, titlesBySource } from "../../storage/documents";
 import { headingPath, qualifyCollidingTitles, sectionPageSources } from "../../rag/headings";
@@ -376,14 +377,8 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
               parts.push(await generateWithFallback(ctx, state, sub.question, subSources, { idf: questionIdf, corrections: searches.corrections }));
             }
             if (parts.length === 0) return { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
-            const answered = parts.filter((p) => p.hasSufficientInfo);
-            if (answered.length === 0) return parts[0];
-            return {
-              response: answered.map((p) => p.response).join("\n\n"),
-              hasSufficientInfo: true,
-              citedIndexes: [...new Set(answered.flatMap((p) => p.citedIndexes))].sort((a, b) => a - b),
-              coverage: answered.reduce((s, p) => s + p.coverage, 0) / parts.length,
-            };
+            if (!parts.some((p) => p.hasSufficientInfo)) return parts[0];
+            return combineParts(parts, sources.length);
           }
           return generateWithFallback(ctx, state, state.question, offered, { idf: questionIdf, corrections: searches.corrections });
         });
