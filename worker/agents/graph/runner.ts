@@ -54,7 +54,7 @@ export type GraphOutcome =
   | { kind: "done"; state: GraphState; sources: AnswerSource[]; needs_disclaimer: boolean; confidence: number };
 
 /** Sources offered to generation, and candidates retrieved per (sub-)question. */
-const TOP_SOURCES = 5;
+const TOP_SOURCES = 8;
 const CANDIDATES = 15;
 const PER_SUB_QUESTION = 3;
 /** Sub-question id of the chunks retrieved for the whole question of a decomposed one. */

@@ -29,8 +29,8 @@ export interface ExtractiveOptions {
   /** A further passage must add at least this share of the query's term weight (0..1, default 0.1). */
   minGain: number;
   /**
-   * Characters of the passages that follow a selected one in its chunk, added as its context
-   * (default 900 per answer): the sentence after a definition, the items after a list's first match.
+   * Characters of the passages around selected ones in their chunk, added as their context
+   * (default 1,200 per answer): the rest of a list, the sentences after and before a match.
    */
   contextChars: number;
   /** The best-ranked sources that each add their best passage to the answer (default 3). */
@@ -39,7 +39,7 @@ export interface ExtractiveOptions {
   minSourceShare: number;
 }
 
-const DEFAULTS: ExtractiveOptions = { maxSources: 5, maxPassages: 4, maxChars: 1600, minCoverage: 0.2, minGain: 0.1, contextChars: 1200, breadthSources: 4, minSourceShare: 0.08 };
+const DEFAULTS: ExtractiveOptions = { maxSources: 8, maxPassages: 4, maxChars: 1600, minCoverage: 0.2, minGain: 0.1, contextChars: 1200, breadthSources: 4, minSourceShare: 0.08 };
 
 /** Sentences that only point elsewhere ("For more information, see …") answer nothing. */
 const POINTER_RE = /^(for (more|further|additional) (information|details)|to learn more|learn more|for details|see (also |the )?|refer to|read (more|the)|check out|visit|more information)|(자세한 (내용|정보)|참고하세요|참조하세요|확인하세요)/i;
@@ -49,6 +49,8 @@ const CITATION_LIKE_RE = /\[[1-9]\d{0,2}\]/;
 const HEADING_WEIGHT = 0.3;
 /** Passages after a selected one that are shown as its context (budget permitting). */
 const FOLLOWING_PASSAGES = 3;
+/** Items of a selected item's list shown on either side of it (budget permitting). */
+const LIST_ITEMS = 8;
 
 interface Unit {
   source: SourceChunk;
@@ -150,7 +152,7 @@ export class ExtractiveGenerator implements Generator {
     const inBest = selected.length > 0 ? queryTerms.filter((t) => hasTerm(selected[0].terms, t)).length : 0;
     const scattered = !context.idf && inBest < Math.min(2, queryTerms.length);
     if (selected.length === 0 || coverage < this.options.minCoverage || scattered) return { ...notCovered, coverage };
-    selected.push(...following(selected, units, this.options.contextChars));
+    selected.push(...surroundings(selected, units, this.options.contextChars));
     selected.sort((a, b) => a.rank - b.rank || a.passage.position - b.passage.position);
     const shown = withoutRepeats(selected);
     return { response: render(shown), hasSufficientInfo: true, citedIndexes: [...new Set(shown.map((u) => u.source.index))].sort((a, b) => a - b), coverage };
@@ -158,23 +160,35 @@ export class ExtractiveGenerator implements Generator {
 }
 
 /**
- * The passages that directly follow selected ones in their chunk (its neighbours), in order of the
- * selected passages, while their characters fit `budget`. A passage already selected is skipped.
+ * The context of selected passages in their chunk, while its characters fit `budget`: first the
+ * other items of a selected list item's list (the list is the answer more often than one item of
+ * it), then up to {@link FOLLOWING_PASSAGES} passages after each selected one, then the prose
+ * sentence before a selected prose passage (a definition often precedes its consequence). A
+ * passage already selected is skipped.
  */
-function following(selected: readonly Unit[], units: readonly Unit[], budget: number): Unit[] {
+function surroundings(selected: readonly Unit[], units: readonly Unit[], budget: number): Unit[] {
   const taken = new Set(selected.map((u) => u.passage));
   const out: Unit[] = [];
   let chars = 0;
-  for (let step = 1; step <= FOLLOWING_PASSAGES; step++) {
-    for (const u of selected) {
-      const next = units.find((v) => v.source === u.source && v.passage.position === u.passage.position + step);
-      if (!next || taken.has(next.passage)) continue;
-      const length = next.passage.text.length + (next.passage.lead === u.passage.lead ? 0 : next.passage.lead.length);
-      if (chars + length > budget) continue;
-      chars += length;
-      taken.add(next.passage);
-      out.push(next);
-    }
+  const at = (u: Unit, offset: number) => units.find((v) => v.source === u.source && v.passage.position === u.passage.position + offset);
+  const add = (u: Unit, v: Unit | undefined): boolean => {
+    if (!v || taken.has(v.passage)) return false;
+    const length = v.passage.text.length + (v.passage.lead === u.passage.lead ? 0 : v.passage.lead.length);
+    if (chars + length > budget) return false;
+    chars += length;
+    taken.add(v.passage);
+    out.push(v);
+    return true;
+  };
+  const sameList = (u: Unit, v: Unit | undefined) => v?.passage.kind === "list" && v.passage.lead === u.passage.lead;
+  for (const u of selected.filter((x) => x.passage.kind === "list")) {
+    for (let o = -1; o >= -LIST_ITEMS && sameList(u, at(u, o)); o--) add(u, at(u, o));
+    for (let o = 1; o <= LIST_ITEMS && sameList(u, at(u, o)); o++) add(u, at(u, o));
+  }
+  for (let step = 1; step <= FOLLOWING_PASSAGES; step++) for (const u of selected) add(u, at(u, step));
+  for (const u of selected.filter((x) => x.passage.kind === "prose")) {
+    const before = at(u, -1);
+    if (before?.passage.kind === "prose") add(u, before);
   }
   return out;
 }
