@@ -52,6 +52,15 @@ describe("extractive generator", () => {
     expect(answer.response.match(/accepts these settings/g)).toHaveLength(1);
   });
 
+  it("shows the whole short list of a matching item, and the sentence before a matching one", async () => {
+    const list = "Span status can be one of:\n\n- Unset, the default.\n- Error, when the operation failed.\n- Ok, when a developer marks the span as successful.";
+    const answer = await gen.generate("When should a developer set the span status to Ok as successful?", [source(1, list)]);
+    expect(answer.response).toContain("Span status can be one of:\n- Unset, the default.\n- Error, when the operation failed.\n- Ok, when a developer marks the span as successful.");
+    const prose = "The default value is Unset. Unset means the operation completed without an error. Setting the span status to Ok is a final call by a developer.";
+    const second = await gen.generate("Should a developer set the span status to Ok?", [source(1, prose)]);
+    expect(second.response).toContain("Unset means the operation completed without an error.");
+  });
+
   it("gives a table row with the table's header", async () => {
     const content = "Default ports of the Collector:\n\nPort | Protocol | Purpose\n4317 | gRPC | OTLP receiver\n8888 | HTTP | internal metrics";
     const answer = await gen.generate("Which port serves the collector internal metrics?", [source(1, content)]);
