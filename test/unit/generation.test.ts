@@ -7,7 +7,7 @@ import { buildGroundedMessages } from "../../worker/rag/generation/prompt";
 import { citedIndexes, type SourceChunk } from "../../worker/rag/generation/types";
 import { isFollowUp, resolveFollowUp } from "../../worker/rag/followup";
 import { breadcrumbs } from "../../worker/services/ingest";
-import { diversify } from "../../worker/services/chat-sources";
+import { diversify, spreadSources } from "../../worker/services/chat-sources";
 
 const source = (index: number, content: string, heading = "Doc"): SourceChunk => ({ index, title: "Doc", source: `doc${index}.md`, heading, content, score: 0.03 });
 
@@ -73,6 +73,14 @@ describe("source diversification", () => {
     const ranked = ["a", "a", "a", "b", "a", "c"].map((document_id, i) => ({ document_id, i }));
     expect(diversify(ranked, 4, 2).map((r) => r.i)).toEqual([0, 1, 3, 5]);
     expect(diversify(ranked.slice(0, 3), 3, 1).map((r) => r.i)).toEqual([0, 1, 2]);
+  });
+});
+
+describe("spread sources", () => {
+  it("puts the best chunk of distinct documents first, then the rest in rank order, at most n per document", () => {
+    const ranked = ["a", "a", "b", "a", "c", "b", "d"].map((document_id, i) => ({ document_id, i }));
+    expect(spreadSources(ranked, 6, 3, 2).map((r) => r.i)).toEqual([0, 2, 4, 1, 5, 6]);
+    expect(spreadSources(ranked.slice(0, 2), 3, 3, 1).map((r) => r.i)).toEqual([0, 1]);
   });
 });
 

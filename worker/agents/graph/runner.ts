@@ -14,7 +14,7 @@ import { contentTerms, distinctContentTerms, isHangul } from "../../rag/text";
 import { introChunks, titlesBySource } from "../../storage/documents";
 import { headingPath, qualifyCollidingTitles, sectionPageSources } from "../../rag/headings";
 import { hybridSearch, type RetrievedChunk } from "../../services/retrieve";
-import { diversify } from "../../services/chat-sources";
+import { spreadSources } from "../../services/chat-sources";
 import { idfOf, prefixChunkFrequencies, termStats } from "../../storage/lexical";
 import type { GraphModels } from "./models";
 import { isDefinitionQuestion, REWRITE_STRATEGIES } from "./offline";
@@ -55,6 +55,8 @@ export type GraphOutcome =
 
 /** Sources offered to generation, and candidates retrieved per (sub-)question. */
 const TOP_SOURCES = 8;
+/** Sources that come first, one per page. */
+const DISTINCT_SOURCES = 5;
 const CANDIDATES = 15;
 const PER_SUB_QUESTION = 3;
 /** Sub-question id of the chunks retrieved for the whole question of a decomposed one. */
@@ -162,7 +164,7 @@ async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: 
       if (intro) ranked = [intro, ...ranked.filter((c) => !isIntro(c))];
     }
   }
-  return diversify(ranked, k, 2);
+  return spreadSources(ranked, k, DISTINCT_SOURCES, 2);
 }
 
 /**
@@ -380,7 +382,9 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
             if (!parts.some((p) => p.hasSufficientInfo)) return parts[0];
             return combineParts(parts, sources.length);
           }
-          return generateWithFallback(ctx, state, state.question, offered, { idf: questionIdf, corrections: searches.corrections });
+          // Best retrieval score first (the sources list puts one chunk per page first, for the reader).
+          const byScore = [...offered].sort((a, b) => b.score - a.score);
+          return generateWithFallback(ctx, state, state.question, byScore, { idf: questionIdf, corrections: searches.corrections });
         });
         state.response = answer.response;
         state.has_sufficient_info = answer.hasSufficientInfo;
