@@ -3,20 +3,7 @@
  * test-split questions through the chat path, thresholds 0.02 below the recorded figures.
  */
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
 import baseline from "../eval/baseline.json";
-import { askSlice, GUARDED_METRICS, ingestSlice } from "../support/answer-slice";
+import { describeAnswerSlice } from "../support/answer-slice";
 
-beforeAll(async () => {
-  await ingestSlice(env.TEST_ANSWERS_OTEL);
-}, 600_000);
-
-describe("answers to realistic questions: OpenTelemetry test split", () => {
-  it("keeps every answer metric at or above its threshold", async () => {
-    const { metrics, judgements } = await askSlice(env.TEST_ANSWERS_OTEL);
-    console.log(`OpenTelemetry test split: ${JSON.stringify(metrics)}`);
-    for (const j of judgements.filter((j) => j.problems.length > 0).slice(0, 10)) console.log(`${j.id}: ${j.problems.join("; ")}`);
-    expect(metrics.cases).toBe(env.TEST_ANSWERS_OTEL.cases.length);
-    for (const key of GUARDED_METRICS) expect(metrics[key], key).toBeGreaterThanOrEqual(baseline.otel.thresholds[key]);
-  }, 600_000);
-});
+describeAnswerSlice("OpenTelemetry", () => env.TEST_ANSWERS_OTEL, baseline.otel.thresholds);

@@ -4,6 +4,7 @@
  * as `npm run eval:answers` judges it (worker/rag/eval/answers.ts).
  */
 import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../worker/config";
 import { aggregate, judgeAnswer, observeTurn, type AnswerMetrics, type CaseJudgement } from "../../worker/rag/eval/answers";
 import { ingestDocuments } from "../../worker/services/ingest";
@@ -46,3 +47,23 @@ export async function askSlice(slice: AnswerSlice): Promise<{ metrics: AnswerMet
 
 /** The metrics that the slice's thresholds (test/eval/baseline.json) hold. */
 export const GUARDED_METRICS = ["goldAt5", "answeredWhenFound", "honestRefusal", "allKeywords", "keywordRecall", "citationValidity"] as const;
+
+/**
+ * Registers the slice's test in the calling file (one file per corpus: storage is isolated per
+ * file, so each corpus has its own index statistics, as on its own server): ingest every page,
+ * then ask every case and hold each guarded metric to its threshold.
+ */
+export function describeAnswerSlice(name: string, slice: () => AnswerSlice, thresholds: Record<(typeof GUARDED_METRICS)[number], number>): void {
+  beforeAll(async () => {
+    await ingestSlice(slice());
+  }, 600_000);
+  describe(`answers to realistic questions: ${name} test split`, () => {
+    it("keeps every answer metric at or above its threshold", async () => {
+      const { metrics, judgements } = await askSlice(slice());
+      console.log(`${name} test split: ${JSON.stringify(metrics)}`);
+      for (const j of judgements.filter((j) => j.problems.length > 0).slice(0, 10)) console.log(`${j.id}: ${j.problems.join("; ")}`);
+      expect(metrics.cases).toBe(slice().cases.length);
+      for (const key of GUARDED_METRICS) expect(metrics[key], key).toBeGreaterThanOrEqual(thresholds[key]);
+    }, 600_000);
+  });
+}

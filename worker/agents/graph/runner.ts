@@ -382,8 +382,9 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
             if (!parts.some((p) => p.hasSufficientInfo)) return parts[0];
             return combineParts(parts, sources.length);
           }
-          // Best retrieval score first (the sources list puts one chunk per page first, for the reader).
-          const byScore = [...offered].sort((a, b) => b.score - a.score);
+          // The first source (for a definition question, the page's introduction), then the rest by
+          // retrieval score (the sources list puts one chunk per page first, for the reader).
+          const byScore = [offered[0], ...offered.slice(1).sort((a, b) => b.score - a.score)];
           return generateWithFallback(ctx, state, state.question, byScore, { idf: questionIdf, corrections: searches.corrections });
         });
         state.response = answer.response;

@@ -7,6 +7,7 @@
  * vector index agree on that chunk. A logistic model over these features gives a score in 0..1;
  * the operating point (threshold) was fitted on the dev split of test/eval (BENCHMARKS.md).
  */
+import { isTransposition } from "../../rag/spelling";
 import { contentTerms, distinctContentTerms, hasTerm, isHangul } from "../../rag/text";
 import type { RetrievedChunk } from "../../services/retrieve";
 
@@ -69,6 +70,20 @@ export interface TermEvidence {
   unknownIdf: number;
 }
 
+/** Shortest stem (characters) whose one-edit spelling correction counts as a typo for sufficiency. */
+export const TRUSTED_CORRECTION_LENGTH = 7;
+
+/**
+ * The correction of `term` when it is likely a typo: a stem of at least
+ * {@link TRUSTED_CORRECTION_LENGTH} characters, or a swap of two adjacent letters. A shorter word one
+ * edit from a vocabulary term is as likely another word ("bread" → "break", "tempo" → "tempor"),
+ * so it stays unknown to the assessment (retrieval still searches the correction).
+ */
+function trustedCorrection(term: string, correction: string | undefined): string | undefined {
+  if (correction === undefined) return undefined;
+  return term.length >= TRUSTED_CORRECTION_LENGTH || isTransposition(term, correction) ? correction : undefined;
+}
+
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
@@ -84,7 +99,7 @@ export function sufficiencyScore(f: SufficiencyFeatures): number {
  * chunks, is insufficient with all features 0.
  */
 export function assessSufficiency(question: string, docs: readonly RetrievedChunk[], evidence: TermEvidence): Sufficiency {
-  const terms = distinctContentTerms(question).map((t) => evidence.corrections.get(t) ?? t);
+  const terms = distinctContentTerms(question).map((t) => trustedCorrection(t, evidence.corrections.get(t)) ?? t);
   const unique = [...new Set(terms)];
   const known = unique.filter((t) => (evidence.df.get(t) ?? 0) > 0);
   const weight = (t: string) => ((evidence.df.get(t) ?? 0) > 0 ? (evidence.idf.get(t) ?? evidence.unknownIdf) : evidence.unknownIdf);
