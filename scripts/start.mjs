@@ -2,7 +2,7 @@
 /**
  * `npm start`: the one command that runs edge-rag on a fresh clone.
  *  1. installs dependencies when node_modules is missing or older than package-lock.json;
- *  2. applies the D1 migrations to the local database;
+ *  2. applies the D1 migrations to the local database (the one of `--persist-to DIR` when given);
  *  3. starts `wrangler dev --local` on port $PORT (default 8787);
  *  4. on an empty knowledge base, ingests the project's own docs/ folder.
  * Plain JavaScript that runs on any Node ≥ 18: it is what brings in the project's Node.
@@ -33,11 +33,16 @@ if (installFailure) {
   process.exit(1);
 }
 
+/** Extra arguments go to `wrangler dev`; a state folder among them (`--persist-to DIR`) is migrated too. */
+const devArgs = process.argv.slice(2);
+const persistAt = devArgs.findIndex((a) => a === "--persist-to" || a.startsWith("--persist-to="));
+const persistArgs = persistAt < 0 ? [] : devArgs[persistAt].includes("=") ? [devArgs[persistAt]] : devArgs.slice(persistAt, persistAt + 2);
+
 log("applying D1 migrations…");
-run("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { CI: "true" });
+run("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...persistArgs], { CI: "true" });
 
 log(`starting wrangler dev on ${url}…`);
-const dev = spawn("wrangler", ["dev", "--local", "--port", port, "--ip", "127.0.0.1", ...process.argv.slice(2)], {
+const dev = spawn("wrangler", ["dev", "--local", "--port", port, "--ip", "127.0.0.1", ...devArgs], {
   cwd: root,
   stdio: "inherit",
   env,
