@@ -13,7 +13,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { aggregate, ANSWER_CORPORA, judgeAnswer, observeTurn, type AnswerCase, type AnswerMetrics, type CaseJudgement, type TurnObservation } from "../worker/rag/eval/answers.ts";
+import { aggregate, ANSWER_CORPORA, chunkContentReader, judgeAnswer, observeTurn, type AnswerCase, type AnswerMetrics, type CaseJudgement, type TurnObservation } from "../worker/rag/eval/answers.ts";
 import { latencyStats, type LatencyStats } from "./lib/bench-load.ts";
 import { applyMigrations, choosePort } from "./lib/bench-server.ts";
 import { CommandLine, commandAsTyped, SERVER_SCRIPT_OPTIONS } from "./lib/cli.ts";
@@ -119,23 +119,11 @@ async function postJson(url: string, body: unknown): Promise<{ ms: number; statu
 }
 
 /** Chunk texts of documents, fetched once per document through `GET /api/documents/:id/chunks`. */
-class ChunkCache {
-  readonly #byDocument = new Map<string, Promise<Map<string, string>>>();
-  readonly #base: string;
-  constructor(base: string) {
-    this.#base = base;
-  }
-  async content(documentId: string, chunkId: string): Promise<string | undefined> {
-    let p = this.#byDocument.get(documentId);
-    if (!p) {
-      p = fetch(`${this.#base}/api/documents/${documentId}/chunks`).then(async (r) => {
-        const body = (await r.json()) as { chunks?: { id: string; content: string }[] };
-        return new Map((body.chunks ?? []).map((c) => [c.id, c.content]));
-      });
-      this.#byDocument.set(documentId, p);
-    }
-    return (await p).get(chunkId);
-  }
+function chunkReader(base: string) {
+  return chunkContentReader(async (documentId) => {
+    const body = (await (await fetch(`${base}/api/documents/${documentId}/chunks`)).json()) as { chunks?: { id: string; content: string }[] };
+    return body.chunks ?? [];
+  });
 }
 
 /** One case's result row. */
@@ -149,10 +137,10 @@ interface CaseRun {
   trace: unknown;
 }
 
-async function askCase(base: string, c: AnswerCase, chunks: ChunkCache): Promise<{ turn: TurnObservation; ms: number; trace: unknown }> {
+async function askCase(base: string, c: AnswerCase, chunkContent: ReturnType<typeof chunkReader>): Promise<{ turn: TurnObservation; ms: number; trace: unknown }> {
   const { ms, status, json } = await postJson(`${base}/api/chat`, { query: c.query, session_id: `eval-${c.id}-${Date.now()}` });
   if (status !== 200 || !json) throw new Error(`POST /api/chat answered ${status}: ${JSON.stringify(json).slice(0, 200)}`);
-  const turn = await observeTurn(json, (documentId, chunkId) => chunks.content(documentId, chunkId));
+  const turn = await observeTurn(json, chunkContent);
   return { ms, trace: json.clarification_needed ? { clarification: json } : json.trace, turn };
 }
 
@@ -222,7 +210,7 @@ async function main(): Promise<number> {
     } else log(`${corpus}: ${base} already holds ${held} documents`);
 
     // Chat turns, one at a time, then the same questions through retrieval alone.
-    const chunks = new ChunkCache(base);
+    const chunks = chunkReader(base);
     await postJson(`${base}/api/chat`, { query: "warm-up question about the documentation" });
     log(`${corpus}: ${cases.length} chat turns…`);
     const corpusRuns: CaseRun[] = [];

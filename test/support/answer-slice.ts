@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../worker/config";
-import { aggregate, judgeAnswer, observeTurn, type AnswerMetrics, type CaseJudgement } from "../../worker/rag/eval/answers";
+import { aggregate, chunkContentReader, judgeAnswer, observeTurn, type AnswerMetrics, type CaseJudgement } from "../../worker/rag/eval/answers";
 import { ingestDocuments } from "../../worker/services/ingest";
 import { api } from "./api";
 import type { AnswerSlice } from "./corpus-node";
@@ -27,15 +27,7 @@ export async function ingestSlice(slice: AnswerSlice): Promise<number> {
 
 /** Asks every case of the slice in a new session and aggregates the judgements. */
 export async function askSlice(slice: AnswerSlice): Promise<{ metrics: AnswerMetrics; judgements: CaseJudgement[] }> {
-  const chunks = new Map<string, Promise<Map<string, string>>>();
-  const chunkContent = async (documentId: string, chunkId: string) => {
-    let p = chunks.get(documentId);
-    if (!p) {
-      p = api("GET", `/api/documents/${documentId}/chunks`).then((r) => new Map((r.body.chunks as { id: string; content: string }[]).map((c) => [c.id, c.content])));
-      chunks.set(documentId, p);
-    }
-    return (await p).get(chunkId);
-  };
+  const chunkContent = chunkContentReader(async (documentId) => (await api("GET", `/api/documents/${documentId}/chunks`)).body.chunks);
   const judgements: CaseJudgement[] = [];
   for (const c of slice.cases) {
     const res = await api("POST", "/api/chat", { query: c.query, session_id: `slice-${c.id}` });

@@ -226,6 +226,24 @@ export interface ChatTurnBody {
 }
 
 /**
+ * A `chunkContent` function for {@link observeTurn} that reads each document's chunks once
+ * (`chunksOf(documentId)`, e.g. the body of `GET /api/documents/:id/chunks`) and remembers them.
+ */
+export function chunkContentReader(
+  chunksOf: (documentId: string) => Promise<readonly { id: string; content: string }[]>,
+): (documentId: string, chunkId: string) => Promise<string | undefined> {
+  const byDocument = new Map<string, Promise<Map<string, string>>>();
+  return async (documentId, chunkId) => {
+    let chunks = byDocument.get(documentId);
+    if (!chunks) {
+      chunks = chunksOf(documentId).then((list) => new Map(list.map((c) => [c.id, c.content])));
+      byDocument.set(documentId, chunks);
+    }
+    return (await chunks).get(chunkId);
+  };
+}
+
+/**
  * What the harness observes of a chat turn's response body. `chunkContent(documentId, chunkId)`
  * gives a cited chunk's whole text (e.g. through `GET /api/documents/:id/chunks`); the 300-character
  * snippet stands in when it gives undefined.
