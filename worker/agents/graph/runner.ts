@@ -19,7 +19,7 @@ import { idfOf, prefixChunkFrequencies, termStats } from "../../storage/lexical"
 import type { GraphModels } from "./models";
 import { isDefinitionQuestion, REWRITE_STRATEGIES } from "./offline";
 import { averageRelevance, needsDisclaimer, routeAfterAnalysis, routeAfterEvaluation } from "./routing";
-import { assessSufficiency } from "./sufficiency";
+import { assessSufficiency, unknownTerms } from "./sufficiency";
 import type { GraphState, NodeName, RelevanceGrade } from "./state";
 
 /** A source of the final answer: a retrieved chunk or a web result (then `web` and `url` are set). */
@@ -283,11 +283,10 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           questionIdf = new Map([...idf].filter(([t]) => (stats.df.get(t) ?? 0) > 0));
           const evidence = { idf, df: stats.df, corrections: searches.corrections, unknownIdf: Math.log(1 + (stats.n + 0.5) / 0.5) };
           if (state.sub_questions.length > 1) {
-            // Words of the message the knowledge base lacks count against every part: "is there a
-            // useMountEffect hook? what arguments does it take?" must not pass on its generic part.
-            const unknown = assessSufficiency(state.question, state.documents, evidence).unknown_terms.join(" ");
+            // Words of the message the knowledge base lacks count against every part.
+            const unknown = unknownTerms(state.question, evidence);
             state.sub_sufficiency = state.sub_questions.map((sub) =>
-              assessSufficiency(`${sub.question} ${unknown}`, state.documents.filter((d) => [sub.id, WHOLE_QUESTION].includes(docSubQuestion.get(d.chunk_id) ?? -1)), evidence));
+              assessSufficiency(sub.question, state.documents.filter((d) => [sub.id, WHOLE_QUESTION].includes(docSubQuestion.get(d.chunk_id) ?? -1)), evidence, unknown));
             state.sufficiency = state.sub_sufficiency.reduce((a, b) => (b.score > a.score ? b : a));
           } else {
             state.sub_sufficiency = [];
@@ -326,12 +325,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           const targets = state.sub_questions.length > 1 ? state.sub_queries : [state.current_query];
           const stats = await termStats(db, targets.flatMap((q) => contentTerms(q)));
           const rewritten: string[] = [];
-          for (const [i, q] of targets.entries()) {
-            // A part the retrieval already answers keeps its query (and its cached search).
-            if (state.sub_questions.length > 1 && state.sub_sufficiency[i]?.sufficient) {
-              rewritten.push(q);
-              continue;
-            }
+          for (const q of targets) {
             const r = await ctx.models.rewrite(q, strategy, state.documents, stats.df);
             state.total_llm_calls += r.llmCalls;
             rewritten.push(r.value);

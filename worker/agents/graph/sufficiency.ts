@@ -94,16 +94,27 @@ export function sufficiencyScore(f: SufficiencyFeatures): number {
   return sigmoid(bias + weights.rare_coverage * f.rare_coverage + weights.coverage * f.coverage + weights.unknown_share * f.unknown_share + weights.agreement * f.agreement);
 }
 
+/** The question's distinct index terms, with the spelling corrections that are likely typos applied. */
+function questionTerms(question: string, evidence: TermEvidence): string[] {
+  return [...new Set(distinctContentTerms(question).map((t) => trustedCorrection(t, evidence.corrections.get(t)) ?? t))];
+}
+
+/** The question's Latin-script index terms that no chunk contains (as {@link Sufficiency.unknown_terms}). */
+export function unknownTerms(question: string, evidence: TermEvidence): string[] {
+  return questionTerms(question, evidence).filter((t) => !isHangul(t) && (evidence.df.get(t) ?? 0) === 0);
+}
+
 /**
- * Assesses `question` against `docs` (best first). A question without content terms, or without
- * chunks, is insufficient with all features 0.
+ * Assesses `question` against `docs` (best first). `messageUnknowns` are index terms of the whole
+ * message the knowledge base lacks ({@link unknownTerms}), added to the terms of a part of a
+ * decomposed message: "is there a useMountEffect hook? what arguments does it take?" must not pass
+ * on its generic part. A question without content terms, or without chunks, is insufficient with
+ * all features 0.
  */
-export function assessSufficiency(question: string, docs: readonly RetrievedChunk[], evidence: TermEvidence): Sufficiency {
-  const terms = distinctContentTerms(question).map((t) => trustedCorrection(t, evidence.corrections.get(t)) ?? t);
-  const unique = [...new Set(terms)];
+export function assessSufficiency(question: string, docs: readonly RetrievedChunk[], evidence: TermEvidence, messageUnknowns: readonly string[] = []): Sufficiency {
+  const unique = [...new Set([...questionTerms(question, evidence), ...messageUnknowns])];
   const known = unique.filter((t) => (evidence.df.get(t) ?? 0) > 0);
   const weight = (t: string) => ((evidence.df.get(t) ?? 0) > 0 ? (evidence.idf.get(t) ?? evidence.unknownIdf) : evidence.unknownIdf);
-  const totalWeight = unique.reduce((s, t) => s + weight(t), 0);
   const empty: Sufficiency = { score: 0, sufficient: false, features: { rare_coverage: 0, coverage: 0, unknown_share: 0, agreement: 0 }, best_chunk: null, rare_terms: [], unknown_terms: [] };
   if (unique.length === 0 || docs.length === 0) return empty;
   // Conversational Korean ("건가요", "써도") is rare in documentation, so its words have a high IDF
