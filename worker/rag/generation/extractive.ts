@@ -15,7 +15,7 @@ import { NOT_COVERED_MESSAGE, type GeneratedAnswer, type GenerationContext, type
 
 /** Tuning of the extractive generator. */
 export interface ExtractiveOptions {
-  /** Sources considered, best first (default 5). */
+  /** Sources considered, best first (default 8). */
   maxSources: number;
   /** Passages in an answer (default 4). */
   maxPassages: number;
@@ -33,9 +33,9 @@ export interface ExtractiveOptions {
    * (default 1,200 per answer): the rest of a list, the sentences after and before a match.
    */
   contextChars: number;
-  /** The best-ranked sources that each add their best passage to the answer (default 3). */
+  /** The best-ranked sources that each add their best passage to the answer (default 4). */
   breadthSources: number;
-  /** Share of the query's term weight such a passage must hold (0..1, default 0.25). */
+  /** Share of the query's term weight such a passage must hold (0..1, default 0.08). */
   minSourceShare: number;
 }
 
@@ -109,6 +109,14 @@ export class ExtractiveGenerator implements Generator {
     const covered = new Set<string>();
     let chars = 0;
     const pool = [...units];
+    const lengthOf = (u: Unit) => u.passage.lead.length + u.passage.text.length;
+    /** Moves `u` from the pool into the answer. */
+    const take = (u: Unit) => {
+      pool.splice(pool.indexOf(u), 1);
+      selected.push(u);
+      chars += lengthOf(u);
+      for (const t of queryTerms) if (hasTerm(u.terms, t)) covered.add(t);
+    };
     while (selected.length < this.options.maxPassages && pool.length > 0) {
       let best = -1, bestValue = 0, bestGain = 0;
       pool.forEach((u, i) => {
@@ -120,12 +128,8 @@ export class ExtractiveGenerator implements Generator {
       });
       if (best < 0) break;
       const u = pool[best];
-      const length = u.passage.lead.length + u.passage.text.length;
-      if (selected.length > 0 && (bestGain < this.options.minGain * total || chars + length > this.options.maxChars)) break;
-      pool.splice(best, 1);
-      selected.push(u);
-      chars += length;
-      for (const t of queryTerms) if (hasTerm(u.terms, t)) covered.add(t);
+      if (selected.length > 0 && (bestGain < this.options.minGain * total || chars + lengthOf(u) > this.options.maxChars)) break;
+      take(u);
     }
 
     // Breadth: each of the best-ranked sources not yet shown adds its best passage when that passage
@@ -138,11 +142,7 @@ export class ExtractiveGenerator implements Generator {
         const { overlap, value } = score(u, covered);
         if (overlap >= this.options.minSourceShare * total && value > bestValue) [best, bestValue] = [u, value];
       }
-      if (!best || chars + best.passage.lead.length + best.passage.text.length > this.options.maxChars) continue;
-      pool.splice(pool.indexOf(best), 1);
-      selected.push(best);
-      chars += best.passage.lead.length + best.passage.text.length;
-      for (const t of queryTerms) if (hasTerm(best.terms, t)) covered.add(t);
+      if (best && chars + lengthOf(best) <= this.options.maxChars) take(best);
     }
 
     const coverage = total > 0 ? [...covered].reduce((s, t) => s + weight(t), 0) / total : 0;
