@@ -12,7 +12,7 @@ import { createWebSearch } from "../worker/agents/web/tavily";
 import { providers } from "../worker/config";
 import { ApiError } from "../worker/http/errors";
 import { WsClientFrameSchema } from "../worker/schemas";
-import { runChatTurn, type TurnInput, type TurnResult } from "../worker/services/chat";
+import { runChatTurn, type TurnInput, type TurnResult, type WsServerFrame } from "../worker/services/chat";
 import type { ChatMessage } from "../worker/services/messages";
 
 export type { ChatMessage, MessageSource } from "../worker/services/messages";
@@ -157,6 +157,14 @@ export class ChatSession extends DurableObject<Env> {
     }
   }
 
+  /** Deletes the session: its messages, its pending clarification and its alarm; closes its sockets. */
+  async clear(): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) ws.close(1000, "session deleted");
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.init();
+  }
+
   /** WebSocket upgrade for `GET /ws/chat/:session_id` (the Worker validated the id). */
   async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
@@ -183,7 +191,7 @@ export class ChatSession extends DurableObject<Env> {
   /** Handles a client frame; malformed frames get an error frame and the socket stays open. */
   async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     ws.serializeAttachment({ lastActive: Date.now() } satisfies SocketAttachment);
-    const send = (frame: unknown) => {
+    const send = (frame: WsServerFrame) => {
       try {
         ws.send(JSON.stringify(frame));
       } catch {
@@ -209,7 +217,8 @@ export class ChatSession extends DurableObject<Env> {
         : { kind: "response", selected_option: f.selected_option, custom_input: f.custom_input };
     try {
       const result = await this.turn(sessionId, input, (step, message) => send({ type: "progress", step, message }));
-      send({ type: result.outcome.type, ...result.outcome.body });
+      const { outcome } = result;
+      send(outcome.type === "answer" ? { type: "answer", ...outcome.body } : { type: "clarification", ...outcome.body });
     } catch (e) {
       if (e instanceof ApiError) return send({ type: "error", code: e.code, message: e.message });
       console.error(JSON.stringify({ level: "error", message: "websocket turn failed", error: String(e), stack: (e as Error)?.stack }));

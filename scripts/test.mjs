@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * `npm test`: installs dependencies when needed (the same step as `npm start`), runs the Vitest
- * suite (inside workerd) and ends with the line `N passed, N failed, N skipped` read by CI.
- * When the runner cannot start, its reason is printed before that line. Exit code is Vitest's
- * (1 when it did not run).
+ * `npm test`: installs dependencies when needed (the same step as `npm start`), builds the web
+ * client, runs the Vitest suite inside workerd (vitest.config.ts) and then the browser tests
+ * (test/browser/vitest.config.ts: Debian's Chromium against `wrangler dev`), and ends with the
+ * line `N passed, N failed, N skipped` over both, read by CI. File arguments under test/browser/
+ * run only browser tests, other file arguments only workerd tests. When a runner cannot start,
+ * its reason is printed before that line. Exit code: 0 when both passed, else 1.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -12,21 +14,23 @@ import { ensureInstalled, projectEnv, root } from "./lib/install.mjs";
 
 const log = (message) => process.stdout.write(`[edge-rag] ${message}\n`);
 const results = join(root, ".vitest-results.json");
+const BROWSER_CONFIG = "test/browser/vitest.config.ts";
 
-/** Runs Vitest with the given arguments; returns { status, reason } (reason set when it did not run). */
+function bin(name) {
+  return join(root, "node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name);
+}
+
+/** Runs Vitest with the given arguments; returns { status, reason, counts }. */
 function runVitest(args) {
-  const installFailure = ensureInstalled(log);
-  if (installFailure) return { status: 1, reason: installFailure };
   rmSync(results, { force: true });
-  const vitest = join(root, "node_modules", ".bin", process.platform === "win32" ? "vitest.cmd" : "vitest");
-  const run = spawnSync(vitest, ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${results}`, ...args], {
+  const run = spawnSync(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${results}`, ...args], {
     cwd: root,
     stdio: "inherit",
     env: projectEnv(),
   });
-  if (run.error) return { status: 1, reason: `vitest could not start: ${run.error.message}` };
-  if (run.signal) return { status: 1, reason: `vitest was killed by ${run.signal}` };
-  return { status: run.status ?? 1, reason: null };
+  if (run.error) return { status: 1, reason: `vitest could not start: ${run.error.message}`, counts: counts() };
+  if (run.signal) return { status: 1, reason: `vitest was killed by ${run.signal}`, counts: counts() };
+  return { status: run.status ?? 1, reason: null, counts: counts() };
 }
 
 /** Counts of the JSON report; a file that failed before any test ran counts as one failure. */
@@ -41,10 +45,42 @@ function counts() {
   };
 }
 
-const { status, reason } = runVitest(process.argv.slice(2));
-const c = counts();
-if (reason) log(reason);
-else if (status !== 0 && c.failed === 0) log(`vitest exited with status ${status} before reporting a failed test`);
-if (status !== 0 && c.failed === 0) c.failed = 1; // a crash before any result still fails
-console.log(`\n${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
-process.exit(status);
+const total = { passed: 0, failed: 0, skipped: 0 };
+let exitCode = 0;
+const installFailure = ensureInstalled(log);
+if (installFailure) {
+  log(installFailure);
+  total.failed = 1;
+  exitCode = 1;
+} else {
+  const args = process.argv.slice(2);
+  const files = args.filter((a) => !a.startsWith("-"));
+  const flags = args.filter((a) => a.startsWith("-"));
+  const browserFiles = files.filter((f) => f.includes("test/browser/"));
+  const workerFiles = files.filter((f) => !f.includes("test/browser/"));
+  const runs = [];
+  // The Worker's static assets (wrangler.toml [assets]) are the built client: build it first.
+  log("building the web client (vite build)…");
+  const built = spawnSync(bin("vite"), ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"], { cwd: root, stdio: "inherit", env: projectEnv() });
+  if (built.status !== 0) {
+    log(`vite build failed (exit ${built.status ?? built.signal})`);
+    total.failed += 1;
+    exitCode = 1;
+  } else {
+    if (files.length === 0 || workerFiles.length > 0) runs.push({ name: "workerd", args: [...flags, ...workerFiles] });
+    if (files.length === 0 || browserFiles.length > 0) runs.push({ name: "browser", args: ["--config", BROWSER_CONFIG, ...flags, ...browserFiles] });
+  }
+  for (const r of runs) {
+    log(`running the ${r.name} tests…`);
+    const { status, reason, counts: c } = runVitest(r.args);
+    if (reason) log(`${r.name}: ${reason}`);
+    else if (status !== 0 && c.failed === 0) log(`${r.name}: vitest exited with status ${status} before reporting a failed test`);
+    if (status !== 0 && c.failed === 0) c.failed = 1; // a crash before any result still fails
+    if (status !== 0) exitCode = 1;
+    total.passed += c.passed;
+    total.failed += c.failed;
+    total.skipped += c.skipped;
+  }
+}
+console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(exitCode);

@@ -2,23 +2,30 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./http/context";
 import { errorBody, handleError } from "./http/errors";
+import { corsForClient } from "./http/cors";
 import { requestLog } from "./http/logger";
 import { chatRoute, wsRoute } from "./routes/chat";
 import { debugRoute } from "./routes/debug";
 import { documentsRoute } from "./routes/documents";
+import { feedbackRoute } from "./routes/feedback";
 import { health } from "./routes/health";
 import { ingestRoute } from "./routes/ingest";
 import { ragRoute } from "./routes/rag";
 
 export const app = new Hono<AppEnv>()
   .use(requestLog())
+  .use("/api/*", corsForClient())
   .route("/health", health)
   .route("/api/documents", documentsRoute)
   .route("/api/ingest", ingestRoute)
   .route("/api/rag", ragRoute)
   .route("/api/chat", chatRoute)
+  .route("/api/feedback", feedbackRoute)
   .route("/ws", wsRoute)
   .route("/api/debug", debugRoute);
+
+/** The API's route types, for the web client's typed client (`hc<AppType>` from "hono/client"). */
+export type AppType = typeof app;
 
 app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 app.onError(handleError);

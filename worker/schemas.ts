@@ -133,7 +133,12 @@ export const ListDocumentsQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   domain: Domain.optional(),
+  /** A tag the document must carry. */
+  tag: Tag.optional(),
+  /** Case-insensitive substring of the title or source (≤ 200 chars). */
+  q: z.string().trim().min(1).max(200).optional(),
 });
+export type ListDocumentsQuery = z.infer<typeof ListDocumentsQuerySchema>;
 
 /**
  * Public view of a bulk ingestion job, as returned by `GET /api/ingest/jobs/:id` and the 202
@@ -149,3 +154,29 @@ export interface JobStatus {
   created_at: string;
   updated_at: string;
 }
+
+/** Reasons a user can give with a thumbs-down, in the order the web client shows them. */
+export const FeedbackReasonSchema = z.enum(["irrelevant_documents", "misread_documents", "wrong_citation", "other"]);
+export type FeedbackReason = z.infer<typeof FeedbackReasonSchema>;
+
+/**
+ * Body of `POST /api/feedback`: a rating of one assistant message. `reasons` (at most one of
+ * each) and `comment` (≤ 2000 chars) are optional; "other" needs a comment.
+ */
+export const FeedbackRequestSchema = z
+  .object({
+    session_id: SessionIdSchema,
+    message_id: z.string().trim().min(1).max(64),
+    rating: z.enum(["up", "down"]),
+    reasons: z.array(FeedbackReasonSchema).max(4).optional(),
+    comment: z.string().trim().min(1).max(2000).optional(),
+  })
+  .refine((f) => new Set(f.reasons ?? []).size === (f.reasons ?? []).length, { path: ["reasons"], message: "reasons must not repeat" })
+  .refine((f) => !f.reasons?.includes("other") || f.comment !== undefined, { path: ["comment"], message: "reason 'other' needs a comment" });
+export type FeedbackRequest = z.infer<typeof FeedbackRequestSchema>;
+
+/** Query string of `GET /api/feedback`: one session's feedback, or the newest of all sessions. */
+export const ListFeedbackQuerySchema = z.object({
+  session_id: SessionIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});

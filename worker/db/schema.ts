@@ -3,6 +3,7 @@
  * `0002_fts.sql` are queried with raw SQL (see storage/lexical.ts). Timestamps are epoch ms.
  */
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { FeedbackReason } from "../schemas";
 
 export const documents = sqliteTable(
   "documents",
@@ -65,3 +66,19 @@ export const ingestJobItems = sqliteTable(
 
 export type DocumentRow = typeof documents.$inferSelect;
 export type ChunkRow = typeof chunks.$inferSelect;
+
+/** Feedback on an assistant message (`migrations/0005_feedback.sql`); one row per (session, message). */
+export const feedback = sqliteTable(
+  "feedback",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id").notNull(),
+    messageId: text("message_id").notNull(),
+    rating: text("rating", { enum: ["up", "down"] }).notNull(),
+    reasons: text("reasons", { mode: "json" }).$type<FeedbackReason[]>().notNull(),
+    comment: text("comment"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("feedback_created_idx").on(t.createdAt)],
+);
+export type FeedbackRow = typeof feedback.$inferSelect;

@@ -1,4 +1,4 @@
-/** `/api/chat`: cited answers and clarifications in a session, and the session's history. */
+/** `/api/chat`: cited answers and clarifications in a session, the session's history, deleting a session. */
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ChatSession } from "../../durable-objects/chat-session";
@@ -47,6 +47,14 @@ export const chatRoute = new Hono<AppEnv>()
     if (messages.length === 0) throw new ApiError(404, "not_found", "Session not found");
     const pending = await stub.pending();
     return c.json({ session_id: sessionId, messages, pending_clarification: pending?.clarification ?? null });
+  })
+  .delete("/:session_id", async (c) => {
+    const sessionId = sessionIdParam(c.req.param("session_id"));
+    c.set("sessionId", sessionId);
+    const stub = sessionStub(c.env, sessionId);
+    if (!(await stub.exists())) throw new ApiError(404, "not_found", "Session not found");
+    await stub.clear();
+    return c.json({ session_id: sessionId, deleted: true });
   });
 
 /** `GET /ws/chat/:session_id`: the session's real-time channel (WebSocket upgrade). */

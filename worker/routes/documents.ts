@@ -1,4 +1,8 @@
-/** `/api/documents`: ingest (JSON or multipart upload), list, read, a document's chunks, delete. */
+/**
+ * `/api/documents`: ingest (JSON or multipart upload), list (filtered by domain, tag and a title or
+ * source substring), the domains and tags with their counts (`/facets`), read, a document's chunks,
+ * delete.
+ */
 import { Hono, type Context } from "hono";
 import { providers } from "../config";
 import { database } from "../db/client";
@@ -8,7 +12,7 @@ import { validate } from "../http/validate";
 import { contentTypeFromName } from "../rag/parse";
 import { DocumentInputSchema, DocumentMetadataSchema, ListDocumentsQuerySchema } from "../schemas";
 import { ingestDocument, type IngestSource } from "../services/ingest";
-import { deleteDocument, documentChunks, getDocument, listDocuments } from "../storage/documents";
+import { deleteDocument, documentChunks, documentFacets, getDocument, listDocuments } from "../storage/documents";
 
 async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
   const text = await c.req.text();
@@ -68,8 +72,8 @@ export const documentsRoute = new Hono<AppEnv>()
     return c.json(result, 201);
   })
   .get("/", validate("query", ListDocumentsQuerySchema), async (c) => {
-    const { page, limit, domain } = c.req.valid("query");
-    const { items, total } = await listDocuments(database(c.env.DB), page, limit, domain);
+    const { page, limit, ...filter } = c.req.valid("query");
+    const { items, total } = await listDocuments(database(c.env.DB), page, limit, filter);
     return c.json({
       documents: items.map((d) => ({
         id: d.id, title: d.title, source: d.source, content_type: d.contentType, domain: d.domain, tags: d.tags,
@@ -78,6 +82,7 @@ export const documentsRoute = new Hono<AppEnv>()
       page, limit, total,
     });
   })
+  .get("/facets", async (c) => c.json(await documentFacets(database(c.env.DB))))
   .get("/:id", async (c) => {
     const doc = await getDocument(database(c.env.DB), c.req.param("id"));
     if (!doc) throw new ApiError(404, "not_found", "Document not found");

@@ -71,6 +71,18 @@ export interface ClarificationBody {
   interaction_count: number;
 }
 
+/**
+ * Frames the server sends on `/ws/chat/:session_id`: a graph node's progress while a turn runs
+ * (`step` is the node name, e.g. "analyze_query", "retrieve", "generate"), then the turn's answer
+ * or clarification; `error` for a rejected frame or a failed turn (the socket stays open); `pong`.
+ */
+export type WsServerFrame =
+  | { type: "progress"; step: string; message: string }
+  | ({ type: "answer" } & ChatAnswer)
+  | ({ type: "clarification" } & ClarificationBody)
+  | { type: "error"; code: string; message: string }
+  | { type: "pong" };
+
 /** Input of a turn: a new question, or the answer to a pending clarification. */
 export type TurnInput =
   | { kind: "question"; query: string; search_scope?: SearchScope }

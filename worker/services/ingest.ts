@@ -28,9 +28,9 @@ export interface IngestResult {
 /** Raw document to ingest: text content, or PDF bytes. */
 export type IngestSource =
   | (DocumentInput & { bytes?: undefined })
-  | (Omit<DocumentInput, "content" | "content_type"> & { bytes: Uint8Array; content_type: "pdf"; content?: undefined });
+  | (Omit<DocumentInput, "content" | "content_type"> & { bytes: Uint8Array<ArrayBuffer>; content_type: "pdf"; content?: undefined });
 
-async function sha256Hex(data: string | Uint8Array): Promise<string> {
+async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const digest = await crypto.subtle.digest("SHA-256", bytes);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -117,9 +117,16 @@ export async function deleteDocument(db: Database, id: string): Promise<string[]
 /** A document row without its content, as listed. */
 export type DocumentSummary = Omit<DocumentRow, "content">;
 
-/** One page of documents, newest first, optionally of one domain. */
-export async function listDocuments(db: Database, page: number, limit: number, domain?: string) {
-  const where = domain ? eq(documents.domain, domain) : undefined;
+/** One page of documents, newest first, filtered by domain, by tag and by a case-insensitive substring of title or source. */
+export async function listDocuments(db: Database, page: number, limit: number, filter: { domain?: string; tag?: string; q?: string } = {}) {
+  const conditions = [];
+  if (filter.domain) conditions.push(eq(documents.domain, filter.domain));
+  if (filter.tag) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${documents.tags}) WHERE json_each.value = ${filter.tag})`);
+  if (filter.q) {
+    const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    conditions.push(sql`(lower(${documents.title}) LIKE ${pattern} ESCAPE '\\' OR lower(${documents.source}) LIKE ${pattern} ESCAPE '\\')`);
+  }
+  const where = conditions.length > 0 ? and(...conditions) : undefined;
   const [items, total] = await Promise.all([
     db
       .select({
@@ -136,6 +143,15 @@ export async function listDocuments(db: Database, page: number, limit: number, d
     db.select({ n: count() }).from(documents).where(where).get(),
   ]);
   return { items, total: total?.n ?? 0 };
+}
+
+/** Domains and tags of the knowledge base with their document counts, most documents first. */
+export async function documentFacets(db: Database): Promise<{ domains: { value: string; count: number }[]; tags: { value: string; count: number }[] }> {
+  const [domains, tags] = await Promise.all([
+    db.all<{ value: string; count: number }>(sql`SELECT domain AS value, count(*) AS count FROM documents WHERE domain IS NOT NULL GROUP BY domain ORDER BY count DESC, value LIMIT 200`),
+    db.all<{ value: string; count: number }>(sql`SELECT json_each.value AS value, count(*) AS count FROM documents, json_each(documents.tags) GROUP BY json_each.value ORDER BY count DESC, value LIMIT 200`),
+  ]);
+  return { domains, tags };
 }
 
 /** A document with its content, or undefined. */

@@ -1,0 +1,37 @@
+/** Entry of the web client: routing (preact-iso, lazy routes) inside the layout. */
+import { render } from "preact";
+import { ErrorBoundary, lazy, LocationProvider, Route, Router } from "preact-iso";
+import { Layout } from "./components/Layout";
+import { NotFound } from "./routes/NotFound";
+import "./styles.css";
+
+const Chat = lazy(() => import("./routes/chat/ChatPage"));
+const Knowledge = lazy(() => import("./routes/knowledge/KnowledgePage"));
+const DocumentView = lazy(() => import("./routes/knowledge/DocumentPage"));
+
+function Home() {
+  // `/` opens the chat.
+  if (typeof location !== "undefined") history.replaceState(null, "", "/chat");
+  return <Chat />;
+}
+
+export function App() {
+  return (
+    <LocationProvider>
+      <Layout>
+        <ErrorBoundary>
+          <Router>
+            <Route path="/" component={Home} />
+            <Route path="/chat" component={Chat} />
+            <Route path="/chat/:session_id" component={Chat} />
+            <Route path="/knowledge" component={Knowledge} />
+            <Route path="/knowledge/:document_id" component={DocumentView} />
+            <Route default component={NotFound} />
+          </Router>
+        </ErrorBoundary>
+      </Layout>
+    </LocationProvider>
+  );
+}
+
+render(<App />, document.getElementById("app")!);
