@@ -1,5 +1,5 @@
 /**
- * Global setup of the browser tests: builds the web client, starts `wrangler dev --local` on a
+ * Global setup of the browser tests: builds the web client into a folder of its own, starts `wrangler dev --local` on a
  * free port with fresh state (migrated), ingests the OpenTelemetry test folders through
  * `POST /api/ingest/jobs`, and provides `baseUrl` and `chromiumPath` to the test files.
  */
@@ -24,12 +24,14 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   const chromiumPath = findChromium();
-  await build({ configFile: join(root, "web", "vite.config.ts"), logLevel: "warn" });
   const state = mkdtempSync(join(tmpdir(), "edge-rag-browser-"));
+  // A build of its own (served with `--assets`), so that concurrent runs never serve a half-written web/dist.
+  const assets = join(state, "dist");
+  await build({ configFile: join(root, "web", "vite.config.ts"), logLevel: "warn", build: { outDir: assets } });
   const logFile = join(state, "wrangler.log");
   const ctx = { root, persistTo: join(state, "state") };
   await applyMigrations(ctx, logFile);
-  const server = await startDevServer({ ...ctx, port: await ephemeralPort(), inspectorPort: await ephemeralPort(), logFile });
+  const server = await startDevServer({ ...ctx, port: await ephemeralPort(), inspectorPort: await ephemeralPort(), logFile, extraArgs: ["--assets", assets] });
   try {
     const documents = loadTestCorpus().map((d) => ({ ...d, content_type: "markdown" as const }));
     const result = await ingestDocuments({ documents, empty: [] }, { url: server.url, batchDocs: 50, timeoutMs: 240_000 });
