@@ -2,14 +2,16 @@
 /**
  * `npm start`: the one command that runs edge-rag on a fresh clone.
  *  1. installs dependencies when node_modules is missing or older than package-lock.json;
- *  2. applies the D1 migrations to the local database (the one of `--persist-to DIR` when given);
- *  3. starts `wrangler dev --local` on port $PORT (default 8787);
- *  4. on an empty knowledge base, ingests the project's own docs/ folder.
+ *  2. builds the web client (web/dist) when it is missing or older than web/;
+ *  3. applies the D1 migrations to the local database (the one of `--persist-to DIR` when given);
+ *  4. starts `wrangler dev --local` on port $PORT (default 8787), which serves the client at `/`;
+ *  5. on an empty knowledge base, ingests the project's own docs/ folder.
  * Plain JavaScript that runs on any Node ≥ 18: it is what brings in the project's Node.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ensureInstalled, projectEnv, root } from "./lib/install.mjs";
+import { ensureWebBuilt } from "./lib/web-build.mjs";
 
 const port = process.env.PORT || "8787";
 const url = `http://127.0.0.1:${port}`;
@@ -30,6 +32,12 @@ function run(command, args, extraEnv = {}) {
 const installFailure = ensureInstalled(log);
 if (installFailure) {
   log(installFailure);
+  process.exit(1);
+}
+
+const webFailure = ensureWebBuilt(log);
+if (webFailure) {
+  log(webFailure);
   process.exit(1);
 }
 
@@ -74,7 +82,7 @@ try {
   } else {
     log(`knowledge base holds ${list.total} document(s)`);
   }
-  log(`ready: ${url} (embedding ${health.providers.embedding}, generation ${health.providers.generation}, vector index ${health.providers.vector_index})`);
+  log(`ready: open ${url}/ in a browser (embedding ${health.providers.embedding}, generation ${health.providers.generation}, vector index ${health.providers.vector_index})`);
   log(`try: curl -s -X POST ${url}/api/chat -H 'content-type: application/json' -d '{"query":"What is edge-rag?"}'`);
 } catch (e) {
   log(String(e instanceof Error ? e.message : e));

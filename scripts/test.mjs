@@ -2,7 +2,8 @@
 /**
  * `npm test`: installs dependencies when needed (the same step as `npm start`), builds the web
  * client, runs the Vitest suite inside workerd (vitest.config.ts) and then the browser tests
- * (test/browser/vitest.config.ts: Debian's Chromium against `wrangler dev`), and ends with the
+ * (test/browser/vitest.config.ts: Debian's Chromium against `wrangler dev`; Chromium is installed
+ * with apt-get when missing, scripts/lib/chromium.mjs), and ends with the
  * line `N passed, N failed, N skipped` over both, read by CI. File arguments under test/browser/
  * run only browser tests, other file arguments only workerd tests. When a runner cannot start,
  * its reason is printed before that line. Exit code: 0 when both passed, else 1.
@@ -10,6 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { ensureChromium } from "./lib/chromium.mjs";
 import { ensureInstalled, projectEnv, root } from "./lib/install.mjs";
 
 const log = (message) => process.stdout.write(`[edge-rag] ${message}\n`);
@@ -68,7 +70,14 @@ if (installFailure) {
     exitCode = 1;
   } else {
     if (files.length === 0 || workerFiles.length > 0) runs.push({ name: "workerd", args: [...flags, ...workerFiles] });
-    if (files.length === 0 || browserFiles.length > 0) runs.push({ name: "browser", args: ["--config", BROWSER_CONFIG, ...flags, ...browserFiles] });
+    if (files.length === 0 || browserFiles.length > 0) {
+      const chromiumFailure = ensureChromium(log);
+      if (chromiumFailure) {
+        log(`browser tests not run: ${chromiumFailure}`);
+        total.failed += 1;
+        exitCode = 1;
+      } else runs.push({ name: "browser", args: ["--config", BROWSER_CONFIG, ...flags, ...browserFiles] });
+    }
   }
   for (const r of runs) {
     log(`running the ${r.name} tests…`);
