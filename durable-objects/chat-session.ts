@@ -12,7 +12,7 @@ import { createWebSearch } from "../worker/agents/web/tavily";
 import { providers } from "../worker/config";
 import { ApiError } from "../worker/http/errors";
 import { WsClientFrameSchema } from "../worker/schemas";
-import { runChatTurn, type TurnInput, type TurnResult, type WsServerFrame } from "../worker/services/chat";
+import { clarificationBody, runChatTurn, type TurnInput, type TurnResult, type WsServerFrame } from "../worker/services/chat";
 import type { ChatMessage } from "../worker/services/messages";
 
 export type { ChatMessage, MessageSource } from "../worker/services/messages";
@@ -33,6 +33,8 @@ interface Row extends Record<string, SqlStorageValue> {
   sources: string;
   created_at: number;
   resolved_query: string | null;
+  kind: string | null;
+  meta: string | null;
 }
 
 /** Per-socket state kept across hibernation. */
@@ -58,8 +60,14 @@ export class ChatSession extends DurableObject<Env> {
       content TEXT NOT NULL,
       sources TEXT NOT NULL,
       created_at INTEGER NOT NULL,
-      resolved_query TEXT
+      resolved_query TEXT,
+      kind TEXT,
+      meta TEXT
     )`);
+    // Sessions stored before messages had a kind and answer metadata get the columns (NULL: derived on read).
+    const columns = new Set(sql.exec<{ name: string }>("PRAGMA table_info(messages)").toArray().map((c) => c.name));
+    if (!columns.has("kind")) sql.exec("ALTER TABLE messages ADD COLUMN kind TEXT");
+    if (!columns.has("meta")) sql.exec("ALTER TABLE messages ADD COLUMN meta TEXT");
     sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   }
 
@@ -75,10 +83,12 @@ export class ChatSession extends DurableObject<Env> {
     return rows.map((r) => ({
       id: r.id,
       role: r.role as ChatMessage["role"],
+      kind: (r.kind ?? (r.role === "user" ? "question" : "answer")) as ChatMessage["kind"],
       content: r.content,
       sources: JSON.parse(r.sources),
       created_at: new Date(r.created_at).toISOString(),
       resolved_query: r.resolved_query,
+      meta: r.meta ? JSON.parse(r.meta) : null,
     }));
   }
 
@@ -103,8 +113,9 @@ export class ChatSession extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       for (const m of messages) {
         sql.exec(
-          "INSERT INTO messages (id, role, content, sources, created_at, resolved_query) VALUES (?, ?, ?, ?, ?, ?)",
-          m.id, m.role, m.content, JSON.stringify(m.sources), Date.parse(m.created_at) || now, m.resolved_query,
+          "INSERT INTO messages (id, role, content, sources, created_at, resolved_query, kind, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          m.id, m.role, m.content, JSON.stringify(m.sources), Date.parse(m.created_at) || now, m.resolved_query, m.kind,
+          m.meta ? JSON.stringify(m.meta) : null,
         );
       }
       sql.exec("DELETE FROM messages WHERE seq NOT IN (SELECT seq FROM messages ORDER BY seq DESC LIMIT ?)", MAX_MESSAGES);
@@ -177,12 +188,7 @@ export class ChatSession extends DurableObject<Env> {
     server.serializeAttachment({ lastActive: Date.now() } satisfies SocketAttachment);
     const pending = this.pending();
     if (pending?.clarification) {
-      const c = pending.clarification;
-      server.send(JSON.stringify({
-        type: "clarification", session_id: sessionId, clarification_needed: true, clarification_question: c.clarification_question,
-        options: c.options.map(({ id, label, source_count }) => ({ id, label, source_count })), allow_custom_input: true,
-        interaction_count: c.interaction_count,
-      }));
+      server.send(JSON.stringify({ type: "clarification", ...clarificationBody(sessionId, pending.clarification) } satisfies WsServerFrame));
     }
     await this.scheduleAlarm();
     return new Response(null, { status: 101, webSocket: client });
@@ -211,18 +217,20 @@ export class ChatSession extends DurableObject<Env> {
     const f = frame.data;
     if (f.type === "ping") return send({ type: "pong" });
     const sessionId = this.meta("session_id") ?? "";
+    const turnId = f.turn_id;
+    const tag = turnId === undefined ? {} : { turn_id: turnId };
     const input: TurnInput =
       f.type === "question"
         ? { kind: "question", query: f.query, search_scope: f.search_scope }
         : { kind: "response", selected_option: f.selected_option, custom_input: f.custom_input };
     try {
-      const result = await this.turn(sessionId, input, (step, message) => send({ type: "progress", step, message }));
+      const result = await this.turn(sessionId, input, (step, message) => send({ type: "progress", step, message, ...tag }));
       const { outcome } = result;
-      send(outcome.type === "answer" ? { type: "answer", ...outcome.body } : { type: "clarification", ...outcome.body });
+      send(outcome.type === "answer" ? { type: "answer", ...outcome.body, ...tag } : { type: "clarification", ...outcome.body, ...tag });
     } catch (e) {
-      if (e instanceof ApiError) return send({ type: "error", code: e.code, message: e.message });
+      if (e instanceof ApiError) return send({ type: "error", code: e.code, message: e.message, ...tag });
       console.error(JSON.stringify({ level: "error", message: "websocket turn failed", error: String(e), stack: (e as Error)?.stack }));
-      send({ type: "error", code: "internal_error", message: "Could not answer this question. Please try again." });
+      send({ type: "error", code: "internal_error", message: "Could not answer this question. Please try again.", ...tag });
     }
   }
 

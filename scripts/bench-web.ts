@@ -135,7 +135,7 @@ try {
       if (data.startsWith('{"type":"answer"') || data.startsWith('{"type":"clarification"')) answerAt = e.timestamp * 1000;
     });
     await page.goto(`${app.url}/chat`);
-    const composer = page.getByRole("textbox", { name: /question/i });
+    const composer = page.locator("#chat-input");
     await composer.waitFor();
     for (const q of OTEL_QUESTIONS.slice(0, questions)) {
       timing.health_ms.push(await page.evaluate(async () => {
@@ -143,11 +143,11 @@ try {
         await (await fetch("/health", { cache: "no-store" })).json();
         return performance.now() - t;
       }));
-      const before = await page.locator("[data-answer-id], [data-clarification]").count();
+      const before = await page.locator(".messages > .msg.answer, .messages > .msg.clarification").count();
       const started = Date.now();
       await composer.fill(q);
       await composer.press("Enter");
-      await page.waitForFunction((n) => document.querySelectorAll("[data-answer-id], [data-clarification]").length > n, before, { timeout: 60_000 });
+      await page.waitForFunction((n) => document.querySelectorAll(".messages > .msg.answer, .messages > .msg.clarification").length > n, before, { timeout: 60_000 });
       const rendered = Date.now() - started;
       await page.waitForTimeout(50);
       timing.first_progress_ms.push(firstProgress - sentAt);

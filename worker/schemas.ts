@@ -101,14 +101,21 @@ export const ChatRequestSchema = z
     }
   });
 
-/** Frames a WebSocket client sends on `/ws/chat/:session_id`. */
+/** A client's id of one turn, echoed on that turn's frames: 1..64 of letters, digits, `_`, `-`, `.` and `:`. */
+const TurnId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "turn_id must match ^[A-Za-z0-9_.:-]{1,64}$");
+
+/**
+ * Frames a WebSocket client sends on `/ws/chat/:session_id`. A question or response may carry a
+ * `turn_id`, which the server puts on every frame of that turn (progress, answer, clarification, error).
+ */
 export const WsClientFrameSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("question"), query: Query, search_scope: SearchScopeSchema.optional() }),
+  z.object({ type: z.literal("question"), query: Query, search_scope: SearchScopeSchema.optional(), turn_id: TurnId.optional() }),
   z
     .object({
       type: z.literal("response"),
       selected_option: z.string().trim().min(1).max(200).optional(),
       custom_input: z.string().trim().min(1).max(2000).optional(),
+      turn_id: TurnId.optional(),
     })
     .refine((f) => (f.selected_option === undefined) !== (f.custom_input === undefined), {
       message: "give selected_option or custom_input",

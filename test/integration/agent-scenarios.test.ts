@@ -143,9 +143,15 @@ describe("scenario 2: an ambiguous question asks for clarification", () => {
 
   it("over WebSocket: the pending clarification survives disconnects and eviction", async () => {
     const c1 = await connect("ws-clarify");
-    c1.send({ type: "question", query: "How do I configure exporters?" });
+    c1.send({ type: "question", query: "How do I configure exporters?", turn_id: "t-1" });
     const clarification = await c1.next("clarification");
     expect(clarification.options.length).toBeGreaterThanOrEqual(2);
+    // every frame of the turn carries the client's turn_id
+    const turnFrames = c1.frames.filter((f) => f.type === "progress" || f.type === "clarification");
+    expect(turnFrames.length).toBeGreaterThan(1);
+    expect(turnFrames.every((f) => f.turn_id === "t-1")).toBe(true);
+    c1.send({ type: "question", query: "x", turn_id: "bad id!" });
+    expect((await c1.next("error")).message).toContain("turn_id");
     c1.ws.close(1000);
 
     await evictDurableObject(sessionStub(env, "ws-clarify"), { webSockets: "close" });
@@ -154,8 +160,10 @@ describe("scenario 2: an ambiguous question asks for clarification", () => {
     const resent = await c2.next("clarification");
     expect(resent.clarification_question).toBe(clarification.clarification_question);
     expect(resent.options).toEqual(clarification.options);
-    c2.send({ type: "response", selected_option: resent.options[0].id });
+    expect(resent.turn_id).toBeUndefined(); // the resend belongs to no turn of this connection
+    c2.send({ type: "response", selected_option: resent.options[0].id, turn_id: "t-2" });
     const answer = await c2.next("answer");
+    expect(answer.turn_id).toBe("t-2");
     expect(answer.trace.interaction_count).toBe(1);
     expect(answer.response.length).toBeGreaterThan(0);
     c2.ws.close(1000);

@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { IDLE_TTL_MS, MAX_MESSAGES, type ChatMessage, type ChatSession } from "../../durable-objects/chat-session";
@@ -19,7 +19,10 @@ const DOCS = [
 ];
 
 function message(i: number): ChatMessage {
-  return { id: `m${i}`, role: i % 2 ? "assistant" : "user", content: `message ${i}`, sources: [], created_at: new Date(1_700_000_000_000 + i).toISOString(), resolved_query: null };
+  return {
+    id: `m${i}`, role: i % 2 ? "assistant" : "user", kind: i % 2 ? "answer" : "question", content: `message ${i}`, sources: [],
+    created_at: new Date(1_700_000_000_000 + i).toISOString(), resolved_query: null, meta: null,
+  };
 }
 
 describe("chat sessions", () => {
@@ -42,10 +45,53 @@ describe("chat sessions", () => {
     const history = await api("GET", `/api/chat/${res.body.session_id}`);
     expect(history.status).toBe(200);
     expect(history.body.messages.map((m: ChatMessage) => m.role)).toEqual(["user", "assistant"]);
+    expect(history.body.messages.map((m: ChatMessage) => m.kind)).toEqual(["question", "answer"]);
+    expect(history.body.messages[0].meta).toBeNull();
+    expect(history.body.messages[1].meta).toEqual({
+      route: res.body.trace.router.route, retrieval_source: "hybrid", confidence: res.body.confidence,
+      has_sufficient_info: true, processing_time_ms: res.body.processing_time_ms,
+    });
     expect(history.body.messages[0].content).toBe("How do I configure the Collector?");
     expect(history.body.messages[1]).toMatchObject({ id: res.body.message_id, content: res.body.response });
     expect(history.body.messages[1].sources.length).toBe(res.body.sources.length);
     expect(Date.parse(history.body.messages[1].created_at)).not.toBeNaN();
+  });
+
+  it("stores each message's kind: a clarification and the option that answered it are not a question and an answer", async () => {
+    const ask = await api("POST", "/api/chat", { query: "and how do I install it?", session_id: "kinds-1" });
+    expect(ask.body.clarification_needed).toBe(true);
+    const pending = (await api("GET", "/api/chat/kinds-1")).body.pending_clarification;
+    // the pending clarification has the public shape of a clarification answer (no graph internals)
+    expect(pending).toEqual({
+      session_id: "kinds-1", clarification_needed: true, clarification_question: ask.body.clarification_question,
+      options: ask.body.options, allow_custom_input: true, interaction_count: 0,
+    });
+    const answer = await api("POST", "/api/chat", { session_id: "kinds-1", selected_option: ask.body.options[0].id });
+    expect(answer.status).toBe(200);
+    const history = await api("GET", "/api/chat/kinds-1");
+    expect(history.body.messages.map((m: ChatMessage) => m.kind)).toEqual(["question", "clarification", "clarification_answer", "answer"]);
+    expect(history.body.messages.map((m: ChatMessage) => m.meta === null)).toEqual([true, true, true, false]);
+    const math = await api("POST", "/api/chat", { session_id: "kinds-1", query: "2 + 3 * 4" });
+    const after = await api("GET", "/api/chat/kinds-1");
+    expect(after.body.messages.at(-1)).toMatchObject({ id: math.body.message_id, kind: "answer", meta: { route: "math", retrieval_source: "math", has_sufficient_info: true } });
+  });
+
+  it("reads sessions stored before messages had a kind, and keeps appending to them", async () => {
+    const stub = sessionStub(env, "legacy-1");
+    await runInDurableObject(stub, async (_instance: ChatSession, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE messages");
+      sql.exec("CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, role TEXT NOT NULL, content TEXT NOT NULL, sources TEXT NOT NULL, created_at INTEGER NOT NULL, resolved_query TEXT)");
+      sql.exec("INSERT INTO messages (id, role, content, sources, created_at, resolved_query) VALUES ('u1', 'user', 'What is baggage?', '[]', 1700000000000, 'What is baggage?'), ('a1', 'assistant', 'Baggage is … [1]', '[]', 1700000000001, NULL)");
+    });
+    await evictDurableObject(stub);
+    const history = await api("GET", "/api/chat/legacy-1");
+    expect(history.body.messages.map((m: ChatMessage) => [m.id, m.kind, m.meta])).toEqual([["u1", "question", null], ["a1", "answer", null]]);
+    const next = await api("POST", "/api/chat", { session_id: "legacy-1", query: "How do I install the Collector?" });
+    expect(next.status).toBe(200);
+    const after = await api("GET", "/api/chat/legacy-1");
+    expect(after.body.messages.map((m: ChatMessage) => m.kind)).toEqual(["question", "answer", "question", "answer"]);
+    expect(after.body.messages[3].meta.retrieval_source).toBe("hybrid");
   });
 
   it("resolves a follow-up question against the previous turn", async () => {

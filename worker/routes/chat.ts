@@ -6,7 +6,7 @@ import type { AppEnv } from "../http/context";
 import { ApiError, type ErrorCode } from "../http/errors";
 import { validate } from "../http/validate";
 import { ChatRequestSchema, SessionIdSchema } from "../schemas";
-import type { TurnInput } from "../services/chat";
+import { clarificationBody, type TurnInput } from "../services/chat";
 
 /** Stub of the session's Durable Object. */
 export function sessionStub(env: Env, sessionId: string): DurableObjectStub<ChatSession> {
@@ -46,7 +46,7 @@ export const chatRoute = new Hono<AppEnv>()
     const messages = await stub.messages();
     if (messages.length === 0) throw new ApiError(404, "not_found", "Session not found");
     const pending = await stub.pending();
-    return c.json({ session_id: sessionId, messages, pending_clarification: pending?.clarification ?? null });
+    return c.json({ session_id: sessionId, messages, pending_clarification: pending?.clarification ? clarificationBody(sessionId, pending.clarification) : null });
   })
   .delete("/:session_id", async (c) => {
     const sessionId = sessionIdParam(c.req.param("session_id"));

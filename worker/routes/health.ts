@@ -1,4 +1,4 @@
-/** `GET /health`: version and the providers in use. */
+/** `GET /health`: version, the providers in use, and the limits a client checks before sending (bytes). */
 import { Hono } from "hono";
 import { graphModels } from "../agents/graph/select";
 import { createWebSearch } from "../agents/web/tavily";
@@ -18,5 +18,6 @@ export const health = new Hono<AppEnv>().get("/", (c) => {
       agent: graphModels(p.config, c.env).name,
       web_search: web ? web.name : "disabled",
     },
+    limits: { max_document_bytes: p.config.MAX_DOCUMENT_BYTES },
   });
 });

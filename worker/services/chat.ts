@@ -4,7 +4,7 @@
  * rewrites, web fallback, generation, quality check). Binding-free apart from what the graph uses:
  * the session's Durable Object calls it and persists what it returns.
  */
-import type { ChatMessage, MessageSource } from "./messages";
+import type { AnswerMeta, ChatMessage, MessageKind, MessageSource } from "./messages";
 import { offlineModels, type GraphModels } from "../agents/graph/models";
 import { applyClarificationAnswer, runGraph, type AnswerSource, type WebSearch } from "../agents/graph/runner";
 import { initialState, type GraphState, type NodeName } from "../agents/graph/state";
@@ -75,12 +75,14 @@ export interface ClarificationBody {
  * Frames the server sends on `/ws/chat/:session_id`: a graph node's progress while a turn runs
  * (`step` is the node name, e.g. "analyze_query", "retrieve", "generate"), then the turn's answer
  * or clarification; `error` for a rejected frame or a failed turn (the socket stays open); `pong`.
+ * Frames of a turn carry the `turn_id` its question or response frame gave; the clarification
+ * resent on connect carries none.
  */
 export type WsServerFrame =
-  | { type: "progress"; step: string; message: string }
-  | ({ type: "answer" } & ChatAnswer)
-  | ({ type: "clarification" } & ClarificationBody)
-  | { type: "error"; code: string; message: string }
+  | { type: "progress"; step: string; message: string; turn_id?: string }
+  | ({ type: "answer"; turn_id?: string } & ChatAnswer)
+  | ({ type: "clarification"; turn_id?: string } & ClarificationBody)
+  | { type: "error"; code: string; message: string; turn_id?: string }
   | { type: "pong" };
 
 /** Input of a turn: a new question, or the answer to a pending clarification. */
@@ -115,8 +117,28 @@ function snippet(text: string): string {
   return flat.length <= SNIPPET_CHARS ? flat : flat.slice(0, SNIPPET_CHARS - 1).replace(/\s+\S*$/, "") + "…";
 }
 
-function message(role: ChatMessage["role"], content: string, sources: MessageSource[] = [], resolved: string | null = null): ChatMessage {
-  return { id: crypto.randomUUID(), role, content, sources, created_at: new Date().toISOString(), resolved_query: resolved };
+const ROLE_OF: Record<MessageKind, ChatMessage["role"]> = { question: "user", clarification_answer: "user", clarification: "assistant", answer: "assistant" };
+
+function message(kind: MessageKind, content: string, sources: MessageSource[] = [], resolved: string | null = null): ChatMessage {
+  return { id: crypto.randomUUID(), role: ROLE_OF[kind], kind, content, sources, created_at: new Date().toISOString(), resolved_query: resolved, meta: null };
+}
+
+/** The stored message of an answer, with its metadata. */
+function answerMessage(answer: ChatAnswer): ChatMessage {
+  const meta: AnswerMeta = {
+    route: answer.trace.router.route, retrieval_source: answer.retrieval_source, confidence: answer.confidence,
+    has_sufficient_info: answer.has_sufficient_info, processing_time_ms: answer.processing_time_ms,
+  };
+  return { ...message("answer", answer.response, answer.sources), id: answer.message_id, meta };
+}
+
+/** The public body of a clarification (HTTP answer, WebSocket frame, pending clarification of a session). */
+export function clarificationBody(sessionId: string, c: NonNullable<GraphState["clarification"]>): ClarificationBody {
+  return {
+    session_id: sessionId, clarification_needed: true, clarification_question: c.clarification_question,
+    options: c.options.map(({ id, label, source_count }) => ({ id, label, source_count })), allow_custom_input: true,
+    interaction_count: c.interaction_count,
+  };
 }
 
 function emptyTrace(router: RouterDecision): AnswerTrace {
@@ -140,7 +162,7 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
   if (input.kind === "response") {
     if (!ctx.pending) applyClarificationAnswer(initialState(""), input); // throws the 422
     state = applyClarificationAnswer(ctx.pending!, input);
-    messages.push(message("user", input.custom_input?.trim() || state.clarification_answers.at(-1)!));
+    messages.push(message("clarification_answer", input.custom_input?.trim() || state.clarification_answers.at(-1)!));
     router = routeQuery(state.question);
     hasContext = true;
   } else {
@@ -154,18 +176,16 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
         ? [headline, ...(result.steps.length > 1 ? ["", "Steps:", ...result.steps.map((s, i) => `${i + 1}. ${s}`)] : [])].join("\n")
         : `I could not calculate that: ${result.error.message}`;
       const answer: ChatAnswer = {
-        session_id: ctx.sessionId, message_id: "", response, sources: [], confidence: result.ok ? 1 : 0,
+        session_id: ctx.sessionId, message_id: crypto.randomUUID(), response, sources: [], confidence: result.ok ? 1 : 0,
         has_sufficient_info: result.ok, needs_disclaimer: !result.ok, retrieval_source: "math", resolved_query: input.query,
         processing_time_ms: elapsed(), trace: emptyTrace(router),
       };
-      const reply = message("assistant", response);
-      answer.message_id = reply.id;
-      return { outcome: { type: "answer", body: answer }, messages: [message("user", input.query), reply], pending: null, retrievedCount: 0 };
+      return { outcome: { type: "answer", body: answer }, messages: [message("question", input.query), answerMessage(answer)], pending: null, retrievedCount: 0 };
     }
     const resolved = resolveFollowUp(input.query, ctx.history);
     hasContext = resolved !== input.query;
     state = initialState(resolved, input.search_scope);
-    messages.push(message("user", input.query, [], resolved));
+    messages.push(message("question", input.query, [], resolved));
   }
 
   const outcome = await runGraph(state, {
@@ -174,12 +194,8 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
 
   if (outcome.kind === "interrupt") {
     const c = outcome.state.clarification!;
-    const body: ClarificationBody = {
-      session_id: ctx.sessionId, clarification_needed: true, clarification_question: c.clarification_question,
-      options: c.options.map(({ id, label, source_count }) => ({ id, label, source_count })), allow_custom_input: true,
-      interaction_count: c.interaction_count,
-    };
-    messages.push(message("assistant", c.clarification_question));
+    const body = clarificationBody(ctx.sessionId, c);
+    messages.push(message("clarification", c.clarification_question));
     return { outcome: { type: "clarification", body }, messages, pending: outcome.state, retrievedCount: outcome.state.documents.length };
   }
 
@@ -189,10 +205,9 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
     ...(src.chunk_id ? { chunk_id: src.chunk_id, document_id: src.document_id } : {}),
     ...(src.web ? { web: true as const, url: src.url } : {}),
   }));
-  const reply = message("assistant", s.response ?? "", sources);
   const answer: ChatAnswer = {
     session_id: ctx.sessionId,
-    message_id: reply.id,
+    message_id: crypto.randomUUID(),
     response: s.response ?? "",
     sources,
     confidence: outcome.confidence,
@@ -210,6 +225,6 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
       total_llm_calls: s.total_llm_calls, timings_ms: s.timings_ms,
     },
   };
-  messages.push(reply);
+  messages.push(answerMessage(answer));
   return { outcome: { type: "answer", body: answer }, messages, pending: null, retrievedCount: s.documents.length };
 }

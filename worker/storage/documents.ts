@@ -123,8 +123,9 @@ export async function listDocuments(db: Database, page: number, limit: number, f
   if (filter.domain) conditions.push(eq(documents.domain, filter.domain));
   if (filter.tag) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${documents.tags}) WHERE json_each.value = ${filter.tag})`);
   if (filter.q) {
-    const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    conditions.push(sql`(lower(${documents.title}) LIKE ${pattern} ESCAPE '\\' OR lower(${documents.source}) LIKE ${pattern} ESCAPE '\\')`);
+    // instr, not LIKE: D1 rejects LIKE patterns over 50 bytes, and no character is special.
+    const needle = filter.q.toLowerCase();
+    conditions.push(sql`(instr(lower(${documents.title}), ${needle}) > 0 OR instr(lower(${documents.source}), ${needle}) > 0)`);
   }
   const where = conditions.length > 0 ? and(...conditions) : undefined;
   const [items, total] = await Promise.all([
