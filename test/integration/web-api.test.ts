@@ -77,6 +77,10 @@ describe("document search, filters and facets", () => {
     expect(byTitle.body.total).toBe(1);
     const percent = await api("GET", `/api/documents?q=${encodeURIComponent("50%_")}`);
     expect(percent.body.documents.map((d: { source: string }) => d.source)).toEqual(["web-api/50%_off.md"]);
+    // longer than D1's 50-byte LIKE pattern limit
+    const long = await api("GET", `/api/documents?q=${encodeURIComponent("collector-config.md".padStart(120, "x"))}`);
+    expect(long.status).toBe(200);
+    expect(long.body.total).toBe(0);
     const underscore = await api("GET", "/api/documents?q=collector_config");
     expect(underscore.body.total).toBe(0); // as a wildcard "_" would match "collector-config"
   });
@@ -97,6 +101,13 @@ describe("document search, filters and facets", () => {
     expect(res.body.domains).toContainEqual({ value: "collector", count: 1 });
     expect(res.body.tags[0]).toEqual({ value: "ops", count: 2 });
     expect(res.body.tags).toContainEqual({ value: "context", count: 1 });
+  });
+});
+
+describe("limits for clients", () => {
+  it("GET /health tells the per-document byte limit, so a client can refuse a file before sending it", async () => {
+    const res = await api("GET", "/health");
+    expect(res.body.limits).toEqual({ max_document_bytes: Number(env.MAX_DOCUMENT_BYTES) });
   });
 });
 
