@@ -29,6 +29,8 @@ export default defineConfig({
     globalSetup: ["./test/support/global-setup.ts"],
     setupFiles: ["./test/support/apply-migrations.ts"],
     include: ["test/**/*.test.ts"],
+    // test/browser/ runs in Node with its own config (test/browser/vitest.config.ts).
+    exclude: ["test/browser/**", "**/node_modules/**"],
     silent: "passed-only",
     // No on-disk module cache: with it, a new worker is sent a snapshot of every cached module its
     // files import, inlined into one WebSocket message, and workerd caps messages at 1 MiB

@@ -1,12 +1,14 @@
 /**
  * The chat page in a real browser against the Worker (OpenTelemetry docs ingested by the global
  * setup): progress steps and a cited answer over the session's WebSocket, citation cards, the
- * sources' links into the knowledge explorer, clarifications (also across a dropped socket),
- * stop, feedback stored through the API, hostile document text rendered inert, the conversation
+ * sources' links into the knowledge explorer (landing on the cited chunk), stored answers with their
+ * route and server time, clarifications (also across a dropped socket), stop (late frames dropped by
+ * turn id), feedback stored through the API, hostile document text rendered inert, the conversation
  * list (rename, delete), accessibility (axe) and a 360 px screen.
  */
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChatMessage } from "../../worker/services/messages.ts";
 import { baseUrl, launchBrowser, newPage, open, screenshot, seriousAxeViolations } from "./support/browser.ts";
 
 const CITED_QUESTION = "How do I configure the OTLP receiver in the collector to listen on a custom port?";
@@ -40,7 +42,7 @@ async function sessionIdOf(page: Page): Promise<string> {
 /** Stored conversation of a session, straight from the API. */
 async function storedSession(id: string) {
   const res = await fetch(new URL(`/api/chat/${id}`, baseUrl()));
-  return { status: res.status, body: res.ok ? ((await res.json()) as { messages: { id: string; role: string; content: string; sources: { index: number; title: string; snippet: string; document_id?: string }[] }[] }) : null };
+  return { status: res.status, body: res.ok ? ((await res.json()) as { messages: ChatMessage[] }) : null };
 }
 
 /** Records every progress step the page ever shows (they can come and go within milliseconds). */
@@ -154,14 +156,44 @@ describe("chat page", () => {
     await answer.getByRole("button", { name: "Retry" }).click();
     await waitForAnswers(page, 2);
     expect(await page.locator(".messages > .msg.user").count()).toBe(2);
+    await page.getByText("Session stats").click();
+    expect(await page.locator('[data-stat="questions"]').textContent()).toBe("2");
+    expect(await page.locator('[data-stat="agents"]').textContent()).toBe("Knowledge (RAG): 2");
+    await page.getByText("Session stats").click();
 
-    // Reloading shows the stored conversation, labelled as history.
+    // The stored answers keep their metadata.
+    const storedAnswers = (await storedSession(id)).body!.messages.filter((m) => m.role === "assistant");
+    expect(storedAnswers.map((m) => [m.kind, m.meta?.route])).toEqual([["answer", "knowledge"], ["answer", "knowledge"]]);
+    const serverMs = storedAnswers.map((m) => m.meta!.processing_time_ms);
+
+    // Reloading shows the stored conversation: the answers with their route and server time, counted by the stats.
     await page.reload();
     await page.locator("main#main").waitFor();
     const again = await waitForAnswers(page, 2);
-    expect(await again.locator(".answer-meta").textContent()).toBe("From history");
+    expect(await again.locator(".answer-meta").textContent()).toBe(`Knowledge (RAG) · ${serverMs[1]} ms server time`);
     expect(await again.locator("button.cite-btn").count()).toBeGreaterThan(0);
     expect(await page.locator(".messages > .msg.user").first().textContent()).toContain(CITED_QUESTION);
+    await page.getByText("Session stats").click();
+    expect(await page.locator('[data-stat="questions"]').textContent()).toBe("2");
+    expect(await page.locator('[data-stat="agents"]').textContent()).toBe("Knowledge (RAG): 2");
+    expect(await page.locator('[data-stat="latency"]').textContent()).toBe("–");
+    expect(await page.locator('[data-stat="server-time"]').textContent()).toBe(`${Math.round((serverMs[0]! + serverMs[1]!) / 2)} ms`);
+    expect(await page.locator('[data-stat="refusals"]').textContent()).toBe("0 %");
+    expect(await page.locator(".stats p").textContent()).toContain("cover all 2 answers");
+    await page.getByText("Session stats").click();
+
+    // A source link of the list opens the cited chunk in the knowledge explorer, scrolled to and focused.
+    const cited = withDoc[0]!;
+    const chunkLink = page.locator(".messages > .msg.answer").first().locator(`.sources li a[href="/knowledge/${cited.document_id}#chunk-${cited.chunk_id}"]`);
+    await chunkLink.first().click();
+    await page.waitForURL((u) => u.pathname === `/knowledge/${cited.document_id}` && u.hash === `#chunk-${cited.chunk_id}`);
+    const chunk = page.locator(`[id="chunk-${cited.chunk_id}"]`);
+    await chunk.waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(`chunk-${cited.chunk_id}`);
+    const box = (await chunk.boundingBox())!;
+    const viewport = page.viewportSize()!;
+    expect(box.y).toBeLessThan(viewport.height);
+    expect(box.y + box.height).toBeGreaterThan(0);
 
     expect(problems.errors).toEqual([]);
     expect(problems.foreignRequests).toEqual([]);
@@ -192,6 +224,20 @@ describe("chat page", () => {
     const math = await waitForAnswers(page, 2);
     expect(await math.locator("ol li").allTextContents()).toEqual(["2x + 3 = 11", "2x = 11 - 3 = 8", "x = 8 / 2 = 4"]);
     expect(await math.locator(".answer-meta").textContent()).toMatch(/^Math agent · \d+ ms$/);
+
+    // After a reload the stored kinds tell the clarification and its answer from questions and answers.
+    await page.reload();
+    await waitForAnswers(page, 2);
+    expect(await page.locator(".msg.clarification").count()).toBe(1);
+    expect(await page.locator(".msg.clarification").textContent()).toContain(`You answered: ${chosen}`);
+    expect(await page.locator(".messages > .msg.user.response").allTextContents()).toEqual([`Your answer: ${chosen}`]);
+    expect(await page.locator(".messages > .msg.answer .answer-meta").allTextContents()).toEqual([
+      expect.stringMatching(/^Knowledge \(RAG\) · \d+ ms server time$/),
+      expect.stringMatching(/^Math agent · \d+ ms server time$/),
+    ]);
+    await page.getByText("Session stats").click();
+    expect(await page.locator('[data-stat="questions"]').textContent()).toBe("2");
+    expect(await page.locator('[data-stat="agents"]').textContent()).toBe("Knowledge (RAG): 1, Math agent: 1");
 
     expect(problems.errors).toEqual([]);
     expect(problems.foreignRequests).toEqual([]);
@@ -241,38 +287,52 @@ describe("chat page", () => {
     await context.close();
   });
 
-  it("stops waiting for a turn: the late answer of the stopped turn is not shown, the next question is answered", async () => {
+  it("stops waiting for a turn: the late answer of the stopped turn (told by its turn_id) is not shown, the next question is answered", async () => {
     const { context, page, problems } = await newPage(browser);
-    // Hold the server's answer frames until released, so that Stop is pressed while the turn runs.
-    let held: { ws: WebSocketRoute; frame: string }[] = [];
+    // Hold the first answer frame until released, so that Stop is pressed while its turn runs, and
+    // release it only after the next turn's answer: dropping it takes its turn_id, not arrival order.
+    const sent: { type: string; turn_id?: string }[] = [];
+    let held: { ws: WebSocketRoute; frame: string } | null = null;
     let holding = true;
     await page.routeWebSocket(/\/ws\/chat\//, (ws) => {
       const server = ws.connectToServer();
-      ws.onMessage((m) => server.send(m));
+      ws.onMessage((m) => {
+        sent.push(JSON.parse(String(m)));
+        server.send(m);
+      });
       server.onMessage((m) => {
-        if (holding && JSON.parse(String(m)).type === "answer") held.push({ ws, frame: String(m) });
-        else ws.send(m);
+        if (holding && JSON.parse(String(m)).type === "answer") {
+          held = { ws, frame: String(m) };
+          holding = false;
+        } else ws.send(m);
       });
     });
     await open(page, "/chat");
     await ask(page, CITED_QUESTION);
-    await expect.poll(() => held.length, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => held !== null, { timeout: 30_000 }).toBe(true);
     await page.getByRole("button", { name: "Stop" }).click();
     await page.locator('.msg[data-tone="stopped"]').waitFor();
     expect(await page.locator(".progress").count()).toBe(0);
     // Focus moved to the conversation, not lost.
     expect(await page.evaluate(() => document.activeElement?.closest(".msg")?.getAttribute("data-tone"))).toBe("stopped");
 
-    holding = false;
-    for (const h of held) h.ws.send(h.frame);
-    held = [];
-    await page.waitForTimeout(300);
-    expect(await page.locator(".messages > .msg.answer").count()).toBe(0);
-
     await ask(page, "solve 3x = 12");
     const answer = await waitForAnswers(page);
     expect(await answer.textContent()).toContain("x = 4");
+
+    // Each question went out with its own turn id, which the server echoed on its answer.
+    const questions = sent.filter((f) => f.type === "question");
+    expect(questions).toHaveLength(2);
+    for (const q of questions) expect(q.turn_id).toMatch(/^[A-Za-z0-9_.:-]{1,64}$/);
+    expect(questions[0]!.turn_id).not.toBe(questions[1]!.turn_id);
+    const late = held! as { ws: WebSocketRoute; frame: string };
+    expect(JSON.parse(late.frame).turn_id).toBe(questions[0]!.turn_id);
+
+    // The stopped turn's answer arrives late: it is dropped.
+    late.ws.send(late.frame);
+    await page.waitForTimeout(300);
     expect(await page.locator(".messages > .msg.answer").count()).toBe(1);
+    expect(await page.locator(".messages > .msg.answer").textContent()).toContain("x = 4");
 
     expect(problems.errors).toEqual([]);
     expect(problems.foreignRequests).toEqual([]);

@@ -195,13 +195,14 @@ describe("errors", () => {
 });
 
 describe("health", () => {
-  it("reports version and providers", async () => {
+  it("reports version, providers and limits", async () => {
     const res = await api("GET", "/health");
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: "ok",
       version: "0.1.0",
       providers: { embedding: "offline-hashing", generation: "offline-extractive", vector_index: "local-exact", agent: "offline", web_search: "disabled" },
+      limits: { max_document_bytes: 1_500_000 },
     });
   });
 });

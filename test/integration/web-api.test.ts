@@ -104,13 +104,6 @@ describe("document search, filters and facets", () => {
   });
 });
 
-describe("limits for clients", () => {
-  it("GET /health tells the per-document byte limit, so a client can refuse a file before sending it", async () => {
-    const res = await api("GET", "/health");
-    expect(res.body.limits).toEqual({ max_document_bytes: Number(env.MAX_DOCUMENT_BYTES) });
-  });
-});
-
 describe("deleting a session", () => {
   it("deletes the messages and the pending clarification; a second delete is 404", async () => {
     const res = await api("POST", "/api/chat", { query: "What is baggage?" });

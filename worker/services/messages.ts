@@ -26,7 +26,7 @@ export type MessageKind = "question" | "clarification_answer" | "clarification" 
 
 /** What an answer told besides its text, kept with the stored message (absent on other kinds). */
 export interface AnswerMeta {
-  /** The router's route: "rag" or "math". */
+  /** The router's route: "knowledge" or "math". */
   route: string;
   retrieval_source: "hybrid" | "hybrid+web" | "math";
   /** 0..1 */

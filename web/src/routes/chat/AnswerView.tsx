@@ -1,11 +1,11 @@
 /**
  * An assistant answer: Markdown (no HTML sink) whose `[n]` references to a listed source become
- * citation buttons, what the live answer frame told (agent, latency, low-coverage warning), the
+ * citation buttons, what the answer's metadata tells (agent, latency or server time, low-coverage warning), the
  * sources, and the actions (copy, retry, feedback).
  */
 import { useMemo, useState } from "preact/hooks";
 import { Markdown } from "../../components/Markdown";
-import type { Entry } from "./chatState";
+import type { AnswerMeta, Entry } from "./chatState";
 import { splitCitations } from "./chatState";
 import { Citation } from "./Citation";
 import { CopyButton } from "./CopyButton";
@@ -15,6 +15,11 @@ import { SourcesList } from "./SourcesList";
 /** Label of an answer's agent. */
 export function agentLabel(route: string): string {
   return route === "math" ? "Math agent" : route === "knowledge" ? "Knowledge (RAG)" : route;
+}
+
+/** An answer's time: the latency measured in this tab, or the server's time for a stored answer. */
+function metaTime(meta: AnswerMeta): string {
+  return meta.latency_ms === null ? `${meta.processing_time_ms} ms server time` : `${meta.latency_ms} ms`;
 }
 
 export interface AnswerViewProps {
@@ -47,13 +52,7 @@ export function AnswerView({ entry, sessionId, onRetry, rating }: AnswerViewProp
       )}
       <SourcesList sources={entry.sources} labelId={`${idBase}-src`} />
       <div class="answer-foot">
-        {meta ? (
-          <span class="muted small answer-meta">
-            {agentLabel(meta.route)} · {meta.latency_ms} ms
-          </span>
-        ) : (
-          <span class="muted small answer-meta">From history</span>
-        )}
+        <span class="muted small answer-meta">{meta ? `${agentLabel(meta.route)} · ${metaTime(meta)}` : "From history"}</span>
         <div class="answer-actions">
           <CopyButton text={entry.text} />
           {onRetry && (

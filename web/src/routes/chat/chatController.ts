@@ -1,13 +1,20 @@
 /**
  * The chat page's controller for one session: loads the stored conversation, owns the session's
  * WebSocket (ChatSocket), turns server frames and user actions into reducer actions
- * (chatState.ts), and sends the client frames. State is exposed as signals for the views.
+ * (chatState.ts), and sends the client frames, each question or response with a new turn id. State is exposed as signals for the views.
  */
 import { signal } from "@preact/signals";
 import { api, ApiRequestError, call, describeError } from "../../api/client";
 import { ChatSocket, type SocketStatus } from "../../api/socket";
 import { newSessionId, sessions, touchSession } from "../../state/sessions";
 import { initialChatState, reduce, type ChatAction, type ChatState, type Entry } from "./chatState";
+
+let turnCounter = 0;
+
+/** A new client turn id, `t-<counter>-<random>` (the server accepts ^[A-Za-z0-9_.:-]{1,64}$ and echoes it on the turn's frames). */
+export function newTurnId(): string {
+  return `t-${++turnCounter}-${Math.random().toString(36).slice(2, 10)}`;
+}
 
 /** Loading state of the stored conversation. */
 export type HistoryStatus = { status: "idle" | "loading" | "loaded" } | { status: "error"; message: string };
@@ -54,7 +61,7 @@ export class ChatController {
       const body = await call(api.api.chat[":session_id"].$get({ param: { session_id: id } }));
       if (this.disposed) return;
       this.dispatch({ type: "history", messages: body.messages, pending: body.pending_clarification });
-      const first = body.messages.find((m) => m.role === "user");
+      const first = body.messages.find((m) => m.kind === "question");
       if (first && !sessions.value.some((s) => s.id === id)) touchSession(id, first.content);
       this.history.value = { status: "loaded" };
       void this.loadRatings(id);
@@ -111,8 +118,9 @@ export class ChatController {
     }
     touchSession(this.sessionId, query);
     const socket = this.connect();
-    this.dispatch({ type: "ask", query, now: performance.now(), connected: socket.status.value === "open" });
-    socket.send({ type: "question", query });
+    const turnId = newTurnId();
+    this.dispatch({ type: "ask", query, turnId, now: performance.now(), connected: socket.status.value === "open" });
+    socket.send({ type: "question", query, turn_id: turnId });
     if (created) this.onCreated(this.sessionId);
     return true;
   }
@@ -124,13 +132,14 @@ export class ChatController {
     if ("text" in answer && !custom) return false;
     const socket = this.connect();
     const label = "option" in answer ? answer.option.label : custom;
-    this.dispatch({ type: "respond", clarificationKey: entry.key, label, now: performance.now(), connected: socket.status.value === "open" });
+    const turnId = newTurnId();
+    this.dispatch({ type: "respond", clarificationKey: entry.key, label, turnId, now: performance.now(), connected: socket.status.value === "open" });
     touchSession(this.sessionId, label);
-    socket.send("option" in answer ? { type: "response", selected_option: answer.option.id } : { type: "response", custom_input: custom });
+    socket.send({ type: "response", turn_id: turnId, ...("option" in answer ? { selected_option: answer.option.id } : { custom_input: custom }) });
     return true;
   }
 
-  /** Stops waiting for the running turn (the server still finishes and stores it). */
+  /** Stops waiting for the running turn (the server still finishes and stores it; its late frames are dropped by their turn id). */
   stop(): void {
     this.dispatch({ type: "stop" });
   }

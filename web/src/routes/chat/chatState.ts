@@ -1,20 +1,21 @@
 /**
  * The chat page's conversation state as a pure reducer: what is shown (entries), the turn in
- * flight (with its progress steps), and the bookkeeping that ties server frames to turns:
+ * flight (with its progress steps), and how server frames are tied to turns:
  *
- * - The server runs a session's turns one after another on one socket, so frames arrive in turn
- *   order. A turn the user stopped still ends with an answer, clarification or error frame;
- *   `discard` counts those results still to come and drops them (with their progress frames).
- * - A clarification frame that arrives without a running turn that has shown progress is the
- *   server's resend of the pending clarification on (re)connect: it is added only when the same
- *   clarification is not shown already.
- * - After a reconnect, frames of the old connection are lost: `discard` restarts at 0 and a turn
- *   sent over the old connection is marked interrupted (its answer is stored with the session).
+ * - Every question and response carries a client turn id (`turn_id`), which the server echoes on
+ *   every frame of that turn. Frames of another turn (one the user stopped, or any stale one) are
+ *   dropped.
+ * - A clarification frame without a turn id is the server's resend of the pending clarification on
+ *   (re)connect: it is added only when no turn runs and the same clarification is not shown already.
+ *   An error frame without a turn id rejected a frame the server could not read: it ends the turn.
+ * - After a reconnect, frames of the old connection are lost: a turn sent over the old connection
+ *   is marked interrupted (its answer is stored with the session).
  *
- * No I/O here: the page's controller (chatController.ts) sends frames and dispatches actions.
+ * No I/O here: the page's controller (chatController.ts) makes turn ids, sends frames and
+ * dispatches actions.
  */
 import type { ChatAnswer, ClarificationBody, WsServerFrame } from "../../../../worker/services/chat";
-import type { ChatMessage } from "../../../../worker/services/messages";
+import type { ChatMessage, AnswerMeta as StoredAnswerMeta } from "../../../../worker/services/messages";
 
 /** A cited source of an answer (knowledge-base chunk or web result). */
 export type Source = ChatAnswer["sources"][number];
@@ -22,18 +23,12 @@ export type Source = ChatAnswer["sources"][number];
 /** What a clarification shows (a frame's body, or the pending clarification of GET /api/chat/:session_id). */
 export type Clarification = Pick<ClarificationBody, "clarification_question" | "options" | "allow_custom_input" | "interaction_count">;
 
-/** What only a live answer frame tells (stored messages keep none of it). */
-export interface AnswerMeta {
-  /** The router's route ("knowledge", "math", …). */
-  route: string;
-  retrieval_source: ChatAnswer["retrieval_source"];
-  confidence: number;
-  has_sufficient_info: boolean;
-  needs_disclaimer: boolean;
-  /** Client-measured ms from sending the question to receiving the answer. */
-  latency_ms: number;
-  /** Server-measured ms of the turn. */
-  processing_time_ms: number;
+/** What an answer told besides its text: the stored metadata, plus what only a live answer frame tells. */
+export interface AnswerMeta extends StoredAnswerMeta {
+  /** Client-measured ms from sending the question to receiving the answer; null for answers loaded from history. */
+  latency_ms: number | null;
+  /** Whether the answer should carry a disclaimer (live answers only; not stored). */
+  needs_disclaimer?: boolean;
 }
 
 /** One item of the conversation. */
@@ -42,7 +37,7 @@ export type Entry =
       kind: "user";
       key: string;
       text: string;
-      /** "question": a new question; "response": the answer to a clarification (estimated for stored messages). */
+      /** "question": a new question; "response": the answer to a clarification. */
       role: "question" | "response";
     }
   | {
@@ -52,7 +47,7 @@ export type Entry =
       messageId: string;
       text: string;
       sources: Source[];
-      /** Null for answers loaded from history. */
+      /** Null for stored answers kept before answers had metadata. */
       meta: AnswerMeta | null;
     }
   | {
@@ -61,7 +56,7 @@ export type Entry =
       /** {@link clarificationKey} of the body: equal for the server's resend of the same clarification. */
       identity: string;
       body: Clarification;
-      /** What the user answered (option label or free text), null while open. */
+      /** What the user answered (option label or free text), null while open or when not answered. */
       answer: string | null;
     }
   | {
@@ -79,6 +74,8 @@ export interface Step {
 
 /** The turn in flight. */
 export interface Turn {
+  /** The client turn id sent as `turn_id`; the server echoes it on the turn's frames. */
+  id: string;
   kind: "question" | "response";
   /** Send time (performance.now() ms) for the client-measured latency. */
   startedAt: number;
@@ -91,10 +88,6 @@ export interface Turn {
 export interface ChatState {
   entries: Entry[];
   turn: Turn | null;
-  /** Results of stopped turns still to arrive (dropped when they do). */
-  discard: number;
-  /** Stopped turns whose frame still waits in the outbox: their results count from the next connection on. */
-  discardQueued: number;
   /** The last question asked, for Retry. */
   lastQuestion: string | null;
   /** Connections opened so far (0 before the first open). */
@@ -103,18 +96,21 @@ export interface ChatState {
   seq: number;
 }
 
-/** Actions of {@link reduce}. `now` is performance.now() ms, given by the caller to keep the reducer pure. */
+/**
+ * Actions of {@link reduce}. `now` is performance.now() ms and `turnId` a fresh client turn id
+ * (chatController.ts), both given by the caller to keep the reducer pure.
+ */
 export type ChatAction =
   | { type: "history"; messages: ChatMessage[]; pending: Clarification | null }
-  | { type: "ask"; query: string; now: number; connected: boolean }
-  | { type: "respond"; clarificationKey: string; label: string; now: number; connected: boolean }
+  | { type: "ask"; query: string; turnId: string; now: number; connected: boolean }
+  | { type: "respond"; clarificationKey: string; label: string; turnId: string; now: number; connected: boolean }
   | { type: "frame"; frame: WsServerFrame; now: number }
   | { type: "stop" }
   | { type: "opened" };
 
 /** The state of an empty conversation. */
 export function initialChatState(): ChatState {
-  return { entries: [], turn: null, discard: 0, discardQueued: 0, lastQuestion: null, epoch: 0, seq: 0 };
+  return { entries: [], turn: null, lastQuestion: null, epoch: 0, seq: 0 };
 }
 
 /** Identity of a clarification: the same round with the same question and options is the same clarification. */
@@ -137,39 +133,31 @@ function withEntry(state: ChatState, entry: NewEntry): ChatState {
 }
 
 /**
- * Whether a stored user message answered a clarification: it follows an assistant message that
- * asked a question, cited nothing, and the user message has no resolved query (new questions
- * keep theirs; calculations do not, but their answers do not end in "?"). An estimate: stored
- * messages do not record their kind.
+ * Entries of a stored conversation, by each message's kind. A stored clarification shows its
+ * question and the answer that followed it; the pending clarification, if any, replaces the last
+ * stored one with its options.
  */
-export function isStoredClarificationAnswer(messages: readonly ChatMessage[], i: number): boolean {
-  const m = messages[i];
-  const prev = messages[i - 1];
-  return !!m && m.role === "user" && m.resolved_query === null && prev?.role === "assistant" && prev.sources.length === 0 && prev.content.trim().endsWith("?");
-}
-
-/** Entries of a stored conversation; the pending clarification, if any, replaces its stored question. */
 export function entriesFromHistory(messages: readonly ChatMessage[], pending: Clarification | null): Entry[] {
-  const entries: Entry[] = messages.map((m, i): Entry =>
-    m.role === "user"
-      ? { kind: "user", key: m.id, text: m.content, role: isStoredClarificationAnswer(messages, i) ? "response" : "question" }
-      : { kind: "answer", key: m.id, messageId: m.id, text: m.content, sources: m.sources, meta: null },
-  );
-  // A stored question that a later user message answered was a clarification, not an answer to rate.
-  for (let i = 0; i < entries.length; i++) {
-    const next = entries[i + 1];
-    if (entries[i]!.kind === "answer" && next?.kind === "user" && next.role === "response") {
-      const e = entries[i] as Extract<Entry, { kind: "answer" }>;
-      entries[i] = {
-        kind: "clarification", key: e.key, identity: e.key, answer: next.text,
-        body: { clarification_question: e.text, options: [], allow_custom_input: true, interaction_count: -1 },
-      };
+  const entries = messages.map((m, i): Entry => {
+    switch (m.kind) {
+      case "question":
+      case "clarification_answer":
+        return { kind: "user", key: m.id, text: m.content, role: m.kind === "question" ? "question" : "response" };
+      case "answer":
+        return { kind: "answer", key: m.id, messageId: m.id, text: m.content, sources: m.sources, meta: m.meta && { ...m.meta, latency_ms: null } };
+      case "clarification": {
+        const next = messages[i + 1];
+        return {
+          kind: "clarification", key: m.id, identity: m.id, answer: next?.kind === "clarification_answer" ? next.content : null,
+          body: { clarification_question: m.content, options: [], allow_custom_input: true, interaction_count: -1 },
+        };
+      }
     }
-  }
-  const last = messages.at(-1);
+  });
   if (pending) {
-    const open: Entry = { kind: "clarification", key: last?.id ?? "pending", identity: clarificationKey(pending), body: pending, answer: null };
-    if (last?.role === "assistant" && last.content === pending.clarification_question) entries[entries.length - 1] = open;
+    const last = entries.at(-1);
+    const open: Entry = { kind: "clarification", key: last?.key ?? "pending", identity: clarificationKey(pending), body: pending, answer: null };
+    if (last?.kind === "clarification") entries[entries.length - 1] = open;
     else entries.push(open);
   }
   return entries;
@@ -180,87 +168,77 @@ export function reduce(state: ChatState, action: ChatAction): ChatState {
   switch (action.type) {
     case "history": {
       const entries = entriesFromHistory(action.messages, action.pending);
-      const lastQuestion = [...entries].reverse().find((e) => e.kind === "user" && e.role === "question");
+      const lastQuestion = entries.findLast((e) => e.kind === "user" && e.role === "question");
       return { ...state, entries, turn: null, lastQuestion: lastQuestion?.kind === "user" ? lastQuestion.text : null };
     }
     case "ask": {
       if (state.turn) return state;
       const next = withEntry(state, { kind: "user", text: action.query, role: "question" });
-      return {
-        ...next,
-        lastQuestion: action.query,
-        turn: { kind: "question", startedAt: action.now, steps: [], sentEpoch: action.connected ? state.epoch : null },
-      };
+      return { ...next, lastQuestion: action.query, turn: newTurn(state, "question", action) };
     }
     case "respond": {
       if (state.turn) return state;
       const entries = state.entries.map((e) => (e.kind === "clarification" && e.key === action.clarificationKey && e.answer === null ? { ...e, answer: action.label } : e));
       const next = withEntry({ ...state, entries }, { kind: "user", text: action.label, role: "response" });
-      return { ...next, turn: { kind: "response", startedAt: action.now, steps: [], sentEpoch: action.connected ? state.epoch : null } };
+      return { ...next, turn: newTurn(state, "response", action) };
     }
     case "stop": {
+      // The turn's frames still to come carry its id, which is no longer the current turn's: they are dropped.
       if (!state.turn) return state;
       const next = withEntry(state, { kind: "notice", tone: "stopped", text: "Stopped. The server may still finish this answer; it will appear when you reload the conversation." });
-      return state.turn.sentEpoch === null ? { ...next, turn: null, discardQueued: state.discardQueued + 1 } : { ...next, turn: null, discard: state.discard + 1 };
+      return { ...next, turn: null };
     }
     case "opened": {
       const epoch = state.epoch + 1;
-      let next: ChatState = { ...state, epoch, discard: state.discardQueued, discardQueued: 0 };
       const t = state.turn;
-      if (t && t.sentEpoch !== null && t.sentEpoch < epoch) {
-        next = withEntry(next, {
+      if (t && t.sentEpoch !== null) {
+        const next = withEntry(state, {
           kind: "notice", tone: "interrupted",
           text: "The connection was lost while this answer was being prepared. It is stored with the conversation: reload the conversation to see it.",
         });
-        next.turn = null;
-      } else if (t && t.sentEpoch === null) {
-        // It waited in the outbox and went out on this connection.
-        next.turn = { ...t, sentEpoch: epoch };
+        return { ...next, epoch, turn: null };
       }
-      return next;
+      // A turn whose frame waited in the outbox went out on this connection.
+      return { ...state, epoch, turn: t && { ...t, sentEpoch: epoch } };
     }
     case "frame":
       return onFrame(state, action.frame, action.now);
   }
 }
 
+function newTurn(state: ChatState, kind: Turn["kind"], a: { turnId: string; now: number; connected: boolean }): Turn {
+  return { id: a.turnId, kind, startedAt: a.now, steps: [], sentEpoch: a.connected ? state.epoch : null };
+}
+
 function onFrame(state: ChatState, frame: WsServerFrame, now: number): ChatState {
+  if (frame.type === "pong") return state;
   const turn = state.turn;
+  const current = turn !== null && frame.turn_id === turn.id;
   switch (frame.type) {
-    case "pong":
-      return state;
     case "progress":
-      if (state.discard > 0 || !turn) return state;
-      return { ...state, turn: { ...turn, steps: [...turn.steps, { step: frame.step, message: frame.message }] } };
+      return current ? { ...state, turn: { ...turn, steps: [...turn.steps, { step: frame.step, message: frame.message }] } } : state;
     case "answer": {
-      if (state.discard > 0) return { ...state, discard: state.discard - 1 };
-      if (!turn) return state;
-      const { type: _type, ...a } = frame;
-      const next = withEntry(state, {
-        kind: "answer", key: `m:${a.message_id}`, messageId: a.message_id, text: a.response, sources: a.sources,
-        meta: {
-          route: a.trace?.router?.route ?? a.retrieval_source, retrieval_source: a.retrieval_source, confidence: a.confidence,
-          has_sufficient_info: a.has_sufficient_info, needs_disclaimer: a.needs_disclaimer,
-          latency_ms: Math.max(0, Math.round(now - turn.startedAt)), processing_time_ms: a.processing_time_ms,
-        },
-      });
+      if (!current) return state;
+      const { type: _type, turn_id: _id, ...a } = frame;
+      const meta: AnswerMeta = {
+        route: a.trace.router.route, retrieval_source: a.retrieval_source, confidence: a.confidence, has_sufficient_info: a.has_sufficient_info,
+        processing_time_ms: a.processing_time_ms, needs_disclaimer: a.needs_disclaimer, latency_ms: Math.max(0, Math.round(now - turn.startedAt)),
+      };
+      const next = withEntry(state, { kind: "answer", key: `m:${a.message_id}`, messageId: a.message_id, text: a.response, sources: a.sources, meta });
       return { ...next, turn: null };
     }
     case "clarification": {
-      // With results of stopped turns to come, this is one of them (a resend only follows a connect, which resets `discard`).
-      if (state.discard > 0) return { ...state, discard: state.discard - 1 };
-      const { type: _type, ...body } = frame;
+      const { type: _type, turn_id: id, ...body } = frame;
       const identity = clarificationKey(body);
-      if (turn && turn.steps.length > 0) {
-        return { ...withEntry(state, { kind: "clarification", identity, body, answer: null }), turn: null };
-      }
-      // Otherwise it is the server's resend of the pending clarification on connect: shown once,
-      // and not while a turn that will replace it waits for its first progress frame.
-      if (turn || state.entries.some((e) => e.kind === "clarification" && e.identity === identity)) return state;
+      if (current) return { ...withEntry(state, { kind: "clarification", identity, body, answer: null }), turn: null };
+      // Without a turn id it is the server's resend of the pending clarification on connect: shown
+      // once, and not while a turn (which replaces or answers it) runs.
+      if (id !== undefined || turn || state.entries.some((e) => e.kind === "clarification" && e.identity === identity)) return state;
       return withEntry(state, { kind: "clarification", identity, body, answer: null });
     }
     case "error": {
-      if (state.discard > 0) return { ...state, discard: state.discard - 1 };
+      // An error without a turn id rejected a frame the server could not read (the running turn's).
+      if (!current && !(turn && frame.turn_id === undefined)) return state;
       const next = withEntry(state, { kind: "notice", tone: "error", text: frame.message || "Something went wrong." });
       return { ...next, turn: null };
     }
@@ -269,41 +247,50 @@ function onFrame(state: ChatState, frame: WsServerFrame, now: number): ChatState
 
 /** Figures of the stats panel. */
 export interface SessionStats {
-  /** Questions shown in this conversation (stored ones included). */
+  /** Questions in this conversation (stored ones included; answers to clarifications are not questions). */
   questions: number;
-  /** Answers received live in this tab (with trace data). */
+  /** Answers with metadata (stored and live): what agents, server time and refusals cover. */
+  answers: number;
+  /** Stored answers kept before answers had metadata (counted nowhere else). */
+  answersWithoutMeta: number;
+  /** Answers received in this tab: what the client-measured latency covers. */
   liveAnswers: number;
-  /** Answers loaded from history (no trace, latency or confidence stored). */
-  storedAnswers: number;
-  /** Live answers per router route (or retrieval source). */
+  /** Answers per router route. */
   routes: Record<string, number>;
-  /** Mean client-measured latency of live answers, ms; null without any. */
+  /** Mean client-measured latency of the answers received in this tab, ms; null without any. */
   avgLatencyMs: number | null;
-  /** Share of live answers with has_sufficient_info === false; null without any. */
+  /** Mean server processing time of all answers with metadata, ms; null without any. */
+  avgServerMs: number | null;
+  /** Share of answers with has_sufficient_info === false; null without any. */
   refusalRate: number | null;
 }
+
+const mean = (xs: number[]): number | null => (xs.length ? Math.round(xs.reduce((s, x) => s + x, 0) / xs.length) : null);
 
 /** The stats panel's figures for the current state. */
 export function sessionStats(state: ChatState): SessionStats {
   let questions = 0;
-  let storedAnswers = 0;
-  const live: AnswerMeta[] = [];
+  let answersWithoutMeta = 0;
+  const metas: AnswerMeta[] = [];
   for (const e of state.entries) {
     if (e.kind === "user" && e.role === "question") questions++;
     else if (e.kind === "answer") {
-      if (e.meta) live.push(e.meta);
-      else storedAnswers++;
+      if (e.meta) metas.push(e.meta);
+      else answersWithoutMeta++;
     }
   }
   const routes: Record<string, number> = {};
-  for (const m of live) routes[m.route] = (routes[m.route] ?? 0) + 1;
+  for (const m of metas) routes[m.route] = (routes[m.route] ?? 0) + 1;
+  const latencies = metas.flatMap((m) => (m.latency_ms === null ? [] : [m.latency_ms]));
   return {
     questions,
-    liveAnswers: live.length,
-    storedAnswers,
+    answers: metas.length,
+    answersWithoutMeta,
+    liveAnswers: latencies.length,
     routes,
-    avgLatencyMs: live.length ? Math.round(live.reduce((s, m) => s + m.latency_ms, 0) / live.length) : null,
-    refusalRate: live.length ? live.filter((m) => !m.has_sufficient_info).length / live.length : null,
+    avgLatencyMs: mean(latencies),
+    avgServerMs: mean(metas.map((m) => m.processing_time_ms)),
+    refusalRate: metas.length ? metas.filter((m) => !m.has_sufficient_info).length / metas.length : null,
   };
 }
 

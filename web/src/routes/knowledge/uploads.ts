@@ -5,6 +5,7 @@
  * The API calls are passed in (`UploadDeps`), so this module holds no network code of its own.
  */
 import { signal } from "@preact/signals";
+import type { JobStatus } from "../../../../worker/schemas";
 import { ApiRequestError, describeError } from "../../api/client";
 
 /**
@@ -108,14 +109,7 @@ export function uploadErrorMessage(e: unknown, limit = maxDocumentBytes.value): 
 }
 
 /** Bulk-ingestion job status, as `GET /api/ingest/jobs/:id` answers it (the fields the client reads). */
-export interface JobSnapshot {
-  id: string;
-  status: "queued" | "running" | "completed" | "failed";
-  total: number;
-  done: number;
-  failed: number;
-  errors: { source: string; message: string }[];
-}
+export type JobSnapshot = Omit<JobStatus, "created_at" | "updated_at">;
 
 /** Options of `pollJob`. */
 export interface PollOptions {
