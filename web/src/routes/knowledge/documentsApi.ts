@@ -108,11 +108,15 @@ function uploadPdf(file: File, domain: string | undefined, tags: string[]): Prom
 /** The upload calls bound to the API. */
 export const uploadDeps: UploadDeps = { startJob, readJob, uploadPdf };
 
+/** One formatter for every date (building one per call costs about a millisecond each). */
+let dateFormat: Intl.DateTimeFormat | undefined;
+
 /** A date for people ("12 Mar 2025, 14:05"), or the raw value when it is not a date. */
 export function formatDate(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(undefined, { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+  dateFormat ??= new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+  return dateFormat.format(d);
 }
 
 /** Reads the configured per-document limit from `GET /health` into `maxDocumentBytes` (kept on failure). */
