@@ -97,6 +97,28 @@ export function readConfig(env: Env): AppConfig {
   return config;
 }
 
+/**
+ * `env` with some configuration variables replaced (e.g. a config version's tunables), for
+ * {@link providers} and {@link readConfig}: a new object per (env, key), made once and reused,
+ * so that its parsed configuration is cached like the base one. Values are given as vars are
+ * (strings or numbers); they are validated when the result is read by {@link readConfig}.
+ *
+ * @param key Identifies the overrides (e.g. the config version id); the same key must always come
+ *   with the same overrides.
+ */
+export function envWithOverrides(env: Env, overrides: Readonly<Record<string, string | number>>, key: string): Env {
+  let byKey = overridden.get(env);
+  if (!byKey) overridden.set(env, (byKey = new Map()));
+  let result = byKey.get(key);
+  if (!result) {
+    result = Object.freeze({ ...env, ...Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, String(v)])) }) as Env;
+    byKey.set(key, result);
+  }
+  return result;
+}
+
+const overridden = new WeakMap<object, Map<string, Env>>();
+
 /** The model-backed and storage providers selected by the configuration. */
 export interface Providers {
   config: AppConfig;
