@@ -12,6 +12,9 @@ import { z } from "zod";
 export type ErrorCode =
   | "invalid_request"
   | "malformed_json"
+  | "unauthorized"
+  | "forbidden"
+  | "conflict"
   | "not_found"
   | "payload_too_large"
   | "unsupported_media_type"
