@@ -218,7 +218,7 @@ describe("chat page", () => {
     expect(await clar.textContent()).toContain(`You answered: ${chosen}`);
     expect(await clar.locator("button.clar-option").count()).toBe(0);
     // Focus went back to the composer.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("chat-input");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("chat-input");
 
     await ask(page, "solve 2x + 3 = 11");
     const math = await waitForAnswers(page, 2);
@@ -314,7 +314,7 @@ describe("chat page", () => {
     await page.locator('.msg[data-tone="stopped"]').waitFor();
     expect(await page.locator(".progress").count()).toBe(0);
     // Focus moved to the conversation, not lost.
-    expect(await page.evaluate(() => document.activeElement?.closest(".msg")?.getAttribute("data-tone"))).toBe("stopped");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest(".msg")?.getAttribute("data-tone"))).toBe("stopped");
 
     await ask(page, "solve 3x = 12");
     const answer = await waitForAnswers(page);
@@ -356,7 +356,7 @@ describe("chat page", () => {
     await form.getByRole("button", { name: "Send feedback" }).click();
     // "Other" needs a comment: nothing is sent yet.
     await form.getByText("describe the problem").waitFor();
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("TEXTAREA");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe("TEXTAREA");
     await form.getByLabel(/Comment/).fill("The port setting is in the receiver's endpoint, not shown here.");
     await form.getByRole("button", { name: "Send feedback" }).click();
     await answer.getByText("Thanks for the feedback.").waitFor();
@@ -489,15 +489,17 @@ describe("chat page", () => {
     await page.keyboard.press("Enter");
     const field = list.getByLabel("New name for “What is the OpenTelemetry Collector?”");
     await field.waitFor();
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("INPUT");
+    // focus moves into the field (after the render): wait for it before typing
+    await page.waitForFunction(() => document.activeElement?.tagName === "INPUT");
     await page.keyboard.press("Control+A");
     await page.keyboard.type("Collector basics");
     await page.keyboard.press("Enter");
     await list.getByRole("link", { name: "Collector basics" }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Rename “Collector basics”");
+    await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Rename “Collector basics”");
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Collector basics");
     // Escape cancels a rename.
     await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.activeElement?.tagName === "INPUT");
     await page.keyboard.type(" (draft)");
     await page.keyboard.press("Escape");
     await list.getByRole("link", { name: "Collector basics" }).waitFor();

@@ -346,11 +346,11 @@ describe("knowledge explorer", () => {
     await del.focus();
     await page.keyboard.press("Enter");
     await dialog.waitFor();
-    expect(await page.evaluate(() => document.activeElement?.closest("dialog") !== null && document.activeElement?.textContent)).toBe("Cancel");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest("dialog") !== null && document.activeElement?.textContent)).toBe("Cancel");
     expect(await dialog.innerText()).toContain(source);
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe(`Delete Delete me ${tag}`);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe(`Delete Delete me ${tag}`);
     // Cancel button
     await del.click();
     await dialog.waitFor();
@@ -366,7 +366,7 @@ describe("knowledge explorer", () => {
     await page.getByText(`Deleted “Delete me ${tag}”.`).waitFor();
     await page.getByText("No documents match these filters.").waitFor();
     expect((await fetch(new URL(`/api/documents/${id}`, baseUrl()))).status).toBe(404);
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("documents-title");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("documents-title");
 
     // from the document page: confirm goes back to the list; the old address shows "Document not found"
     const other = await ingest({ source: `delete-page-${tag}.md`, content: `# Delete from page ${tag}\n\nBody text.\n` });
