@@ -21,6 +21,8 @@ export default defineConfig({
           TEST_ANSWERS_OTEL: loadAnswerSlice("otel") as unknown as Record<string, string>,
           TEST_ANSWERS_KO: loadAnswerSlice("react-ko") as unknown as Record<string, string>,
           MOCK_OPENAI_URL: inject<string>("mockOpenAIUrl"),
+          // Alert notifications go to the mock server's webhook sink (test/support/mock-openai.ts).
+          ALERT_WEBHOOK_URL: `${inject<string>("mockOpenAIUrl")}/webhook/workerd`,
           // The static admin token of the quality loop (worker/http/admin.ts) in tests.
           ADMIN_TOKEN: "test-admin-token",
         },

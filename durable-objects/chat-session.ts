@@ -10,6 +10,7 @@ import type { GraphState } from "../worker/agents/graph/state";
 import { graphModels } from "../worker/agents/graph/select";
 import { createWebSearch } from "../worker/agents/web/tavily";
 import { providers } from "../worker/config";
+import { deployedEnv } from "../worker/config-versions/deployed";
 import { ApiError } from "../worker/http/errors";
 import { WsClientFrameSchema } from "../worker/schemas";
 import { clarificationBody, runChatTurn, type TurnInput, type TurnResult, type WsServerFrame } from "../worker/services/chat";
@@ -135,12 +136,14 @@ export class ChatSession extends DurableObject<Env> {
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('session_id', ?)", sessionId);
       const history = this.messages(HISTORY_MESSAGES);
       const pending = input.kind === "response" ? this.pending() : null;
-      const p = providers(this.env);
+      // The production config version's tunables (falls back to the vars when D1 fails).
+      const env = await deployedEnv(this.env);
+      const p = providers(env);
       const result = await runChatTurn(input, {
-        env: this.env,
+        env,
         providers: p,
-        models: graphModels(p.config, this.env),
-        webSearch: createWebSearch(this.env as unknown as { TAVILY_API_KEY?: string; TAVILY_BASE_URL?: string }),
+        models: graphModels(p.config, env),
+        webSearch: createWebSearch(env as unknown as { TAVILY_API_KEY?: string; TAVILY_BASE_URL?: string }),
         sessionId,
         history,
         pending,

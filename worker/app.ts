@@ -4,23 +4,36 @@ import type { AppEnv } from "./http/context";
 import { errorBody, handleError } from "./http/errors";
 import { corsForClient } from "./http/cors";
 import { requestLog } from "./http/logger";
+import { deployedEnv } from "./config-versions/deployed";
 import { chatRoute, wsRoute } from "./routes/chat";
+import { configRoute } from "./routes/config";
 import { debugRoute } from "./routes/debug";
 import { documentsRoute } from "./routes/documents";
 import { feedbackRoute } from "./routes/feedback";
 import { health } from "./routes/health";
 import { ingestRoute } from "./routes/ingest";
+import { monitoringAlertsRoute } from "./routes/monitoring-alerts";
+import { monitoringRunsRoute } from "./routes/monitoring-runs";
 import { ragRoute } from "./routes/rag";
 
 export const app = new Hono<AppEnv>()
   .use(requestLog())
   .use("/api/*", corsForClient())
+  // The API runs with the production config version's tunables (cached per isolate, ≤ 60 s old);
+  // /health and /ws skip it (the ChatSession reads the deployed version itself).
+  .use("/api/*", async (c, next) => {
+    c.env = await deployedEnv(c.env);
+    await next();
+  })
   .route("/health", health)
   .route("/api/documents", documentsRoute)
   .route("/api/ingest", ingestRoute)
   .route("/api/rag", ragRoute)
   .route("/api/chat", chatRoute)
   .route("/api/feedback", feedbackRoute)
+  .route("/api/meta-monitoring", monitoringAlertsRoute)
+  .route("/api/meta-monitoring", monitoringRunsRoute)
+  .route("/api/config", configRoute)
   .route("/ws", wsRoute)
   .route("/api/debug", debugRoute);
 

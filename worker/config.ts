@@ -16,7 +16,8 @@ import { LocalVectorIndex } from "./vector/local";
 import type { VectorIndex } from "./vector/types";
 import { VectorizeVectorIndex } from "./vector/vectorize";
 
-const ConfigSchema = z.object({
+/** zod schema of every configuration variable (exported for the tunables of config versions). */
+export const ConfigSchema = z.object({
   APP_VERSION: z.string().default("0.0.0"),
   EMBEDDING_PROVIDER: z.enum(["offline", "openai", "workers-ai"]).default("offline"),
   GENERATION_PROVIDER: z.enum(["offline", "openai", "workers-ai"]).default("offline"),

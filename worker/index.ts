@@ -1,5 +1,6 @@
 /** Worker entry point: HTTP (Hono), queue consumer, cron, and the Durable Object classes. */
 import { app } from "./app";
+import { handleEvalBatch } from "./monitoring/runs";
 import { handleIngestBatch } from "./queue";
 import { handleScheduled } from "./scheduled";
 
@@ -8,6 +9,7 @@ export { VectorStore } from "../durable-objects/vector-store";
 
 export default {
   fetch: app.fetch,
-  queue: handleIngestBatch,
+  // One consumer per queue: ingestion (worker/queue.ts) and evaluation runs (worker/monitoring/runs.ts).
+  queue: (batch, env) => (batch.queue === "edge-rag-eval" ? handleEvalBatch(batch, env) : handleIngestBatch(batch, env)),
   scheduled: handleScheduled,
 } satisfies ExportedHandler<Env>;

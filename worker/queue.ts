@@ -7,6 +7,7 @@
  */
 import { eq } from "drizzle-orm";
 import { providers } from "./config";
+import { deployedEnv } from "./config-versions/deployed";
 import { database } from "./db/client";
 import { ingestJobItems } from "./db/schema";
 import { ApiError } from "./http/errors";
@@ -71,7 +72,8 @@ export async function handleIngestBatch(batch: MessageBatch<unknown>, env: Env):
   }
   if (work.length === 0) return;
 
-  const p = providers(env);
+  // The production config version's tunables (chunking of new ingestions); the vars when D1 fails.
+  const p = providers(await deployedEnv(env));
   const finished: Finished[] = [];
   const retry: WorkItem[] = [];
   const settle = (item: WorkItem, source: string, outcome: IngestOutcome) => {

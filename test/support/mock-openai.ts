@@ -4,6 +4,9 @@
  * - `POST /v1/chat/completions`: answers "<first sentence of source [1]> [1]", or `NOT_COVERED`
  *   when the question contains "unanswerable"; model "always-500" fails with HTTP 500.
  * - `GET /__requests`: the JSON bodies received so far.
+ * - `POST /webhook/<name>`: a webhook sink that records the JSON body under `<name>` (answers
+ *   200 "ok"; name "always-500" answers 500, names starting "slow" answer after 1.5 s), and
+ *   `GET /webhook/<name>`: the bodies recorded under `<name>`, oldest first. Not in `/__requests`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
@@ -65,9 +68,24 @@ function graphAnswer(messages: { role: string; content: string }[]): unknown {
 
 export async function startMockOpenAI(): Promise<{ url: string; close: () => Promise<void> }> {
   const requests: { path: string; body: any }[] = [];
+  const webhooks = new Map<string, unknown[]>();
   const server = createServer(async (req, res) => {
     try {
       if (req.method === "GET" && req.url === "/__requests") return send(res, 200, requests);
+      const hook = /^\/webhook\/([\w.-]+)$/.exec(req.url ?? "");
+      if (hook) {
+        const name = hook[1]!;
+        if (req.method === "GET") return send(res, 200, webhooks.get(name) ?? []);
+        const received = await body(req);
+        webhooks.set(name, [...(webhooks.get(name) ?? []), received]);
+        if (name === "always-500") return send(res, 500, { error: "webhook receiver failed" });
+        if (name.startsWith("slow")) {
+          await new Promise((r) => setTimeout(r, 1500));
+          if (res.destroyed || req.socket.destroyed) return;
+        }
+        res.writeHead(200, { "content-type": "text/plain" });
+        return res.end("ok");
+      }
       const b = await body(req);
       requests.push({ path: req.url ?? "", body: b });
       if (req.url === "/v1/embeddings") {

@@ -1,0 +1,39 @@
+/**
+ * Alerts of the quality loop under `/api/meta-monitoring` (docs/monitoring.md): listing with
+ * filters and pages, counts, one alert with its transitions, the rules, and the admin actions
+ * acknowledge and resolve (worker/http/admin.ts).
+ */
+import { Hono } from "hono";
+import { database } from "../db/client";
+import { ADMIN_ACTOR, requireAdmin } from "../http/admin";
+import type { AppEnv } from "../http/context";
+import { validate } from "../http/validate";
+import { notifyAlertTransition } from "../monitoring/alerts-evaluate";
+import { AcknowledgeAlertSchema, AlertIdParamSchema, ListAlertsQuerySchema, ResolveAlertSchema } from "../monitoring/alerts-schemas";
+import { acknowledgeAlert, alertStats, getAlert, listAlertRules, listAlerts, resolveAlert, ruleView } from "../storage/alerts";
+
+export const monitoringAlertsRoute = new Hono<AppEnv>()
+  .get("/alerts", validate("query", ListAlertsQuerySchema), async (c) => c.json(await listAlerts(database(c.env.DB), c.req.valid("query"))))
+  .get("/alerts/stats", async (c) => c.json(await alertStats(database(c.env.DB))))
+  .get("/alerts/:id", validate("param", AlertIdParamSchema), async (c) => c.json(await getAlert(database(c.env.DB), c.req.valid("param").id)))
+  .post("/alerts/:id/acknowledge", requireAdmin(), validate("param", AlertIdParamSchema), validate("json", AcknowledgeAlertSchema), async (c) => {
+    const alert = await acknowledgeAlert(c.env.DB, c.req.valid("param").id, ADMIN_ACTOR, c.req.valid("json").note);
+    return c.json(alert);
+  })
+  .post("/alerts/:id/resolve", requireAdmin(), validate("param", AlertIdParamSchema), validate("json", ResolveAlertSchema), async (c) => {
+    const db = database(c.env.DB);
+    const note = c.req.valid("json").note;
+    const { alert, from } = await resolveAlert(c.env.DB, c.req.valid("param").id, ADMIN_ACTOR, note);
+    // A firing alert nobody acknowledged was announced: announce its end too.
+    if (from === "firing" && alert.acknowledged_at === null) {
+      const rule = (await listAlertRules(db)).find((r) => r.id === alert.rule_id);
+      const delivery = notifyAlertTransition(c.env, {
+        alert_id: alert.id, rule_name: rule?.name ?? alert.rule_id, metric: alert.metric, operator: rule?.operator ?? "",
+        status: "resolved", from, severity: alert.severity, value: alert.value, threshold: alert.threshold, run_id: null,
+        note: `resolved by ${ADMIN_ACTOR}: ${note}`, at: Date.parse(alert.resolved_at!),
+      });
+      c.executionCtx.waitUntil(delivery);
+    }
+    return c.json(alert);
+  })
+  .get("/alert-rules", async (c) => c.json({ rules: (await listAlertRules(database(c.env.DB))).map(ruleView) }));

@@ -1,0 +1,94 @@
+/**
+ * Evaluation runs under `/api/meta-monitoring` (docs/evaluation-runs.md): start a run (admin),
+ * list runs, a run with its progress and metrics, its per-case results, the latest metrics, and
+ * a metric's trend over completed runs.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { database } from "../db/client";
+import type { EvaluationResultRow, EvaluationRunRow } from "../db/schema";
+import { requireAdmin } from "../http/admin";
+import type { AppEnv } from "../http/context";
+import { ApiError } from "../http/errors";
+import { validate } from "../http/validate";
+import { CORPUS_NAMES, DATASET_NAMES } from "../monitoring/datasets";
+import { METRIC_NAMES } from "../monitoring/alerts-metrics";
+import { ConfigOverridesSchema, MAX_BATCH_SIZE, startEvaluationRun } from "../monitoring/runs";
+import { completedRunsSince, getRun, latestCompletedRun, listResults, listRuns } from "../storage/evaluation-runs";
+
+/** Body of `POST /api/meta-monitoring/control/evaluate`. */
+export const EvaluateRequestSchema = z
+  .object({
+    dataset: z.enum(DATASET_NAMES),
+    corpus: z.enum(CORPUS_NAMES).nullable().optional(),
+    config_overrides: ConfigOverridesSchema.optional(),
+    batch_size: z.number().int().min(1).max(MAX_BATCH_SIZE).optional(),
+    /** Only these cases of the selection (small runs). */
+    case_ids: z.array(z.string().min(1).max(100)).min(1).max(500).optional(),
+    /** At most this many cases of the selection. */
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+const Page = { page: z.coerce.number().int().min(1).default(1), limit: z.coerce.number().int().min(1).max(100).default(20) };
+const ListRunsQuerySchema = z.object({ status: z.enum(["queued", "running", "completed", "failed"]).optional(), ...Page });
+const ResultsQuerySchema = z.object({ ...Page, failed_only: z.enum(["true", "false", "1", "0"]).optional() });
+const TIMEFRAMES = { "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000, "30d": 30 * 24 * 3600_000 } as const;
+const TrendsQuerySchema = z.object({ metric: z.enum(METRIC_NAMES), timeframe: z.enum(["24h", "7d", "30d"]).default("7d") });
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A run as the API shows it. */
+export function runBody(r: EvaluationRunRow) {
+  return {
+    id: r.id, dataset: r.dataset, corpus: r.corpus, config_overrides: r.configOverrides, config_version_id: r.configVersionId, trigger: r.trigger,
+    status: r.status, total: r.total, done: r.done, failed: r.failed, progress: r.total ? (r.done + r.failed) / r.total : 1,
+    batch_count: r.batchCount, batch_size: r.batchSize, metrics: r.metrics, error: r.error,
+    created_at: iso(r.createdAt), started_at: iso(r.startedAt), completed_at: iso(r.completedAt),
+  };
+}
+
+/** A case's result as the API shows it. */
+export function resultBody(r: EvaluationResultRow) {
+  return {
+    case_id: r.caseId, batch_index: r.batchIndex, outcome: r.outcome, answered: r.answered, refused: r.refused, keywords_hit: r.keywordsHit,
+    keywords_total: r.keywordsTotal, gold_at_5: r.goldAt5, citations: r.citations, citations_valid: r.citationsValid, citations_gold: r.citationsGold,
+    citation_precision: r.citationPrecision, latency_ms: r.latencyMs, llm_calls: r.llmCalls, problems: r.problems, error: r.error, response: r.response,
+  };
+}
+
+export const monitoringRunsRoute = new Hono<AppEnv>()
+  .post("/control/evaluate", requireAdmin(), validate("json", EvaluateRequestSchema), async (c) => {
+    const body = c.req.valid("json");
+    const run = await startEvaluationRun(c.env, { ...body, trigger: "manual" });
+    return c.json(runBody(run), 202);
+  })
+  .get("/runs", validate("query", ListRunsQuerySchema), async (c) => {
+    const { status, page, limit } = c.req.valid("query");
+    const { items, total } = await listRuns(database(c.env.DB), { status, page, limit });
+    return c.json({ runs: items.map(runBody), page, limit, total });
+  })
+  .get("/runs/:id", async (c) => {
+    const run = await getRun(database(c.env.DB), c.req.param("id"));
+    if (!run) throw new ApiError(404, "not_found", "Evaluation run not found");
+    return c.json(runBody(run));
+  })
+  .get("/runs/:id/results", validate("query", ResultsQuerySchema), async (c) => {
+    const db = database(c.env.DB);
+    const run = await getRun(db, c.req.param("id"));
+    if (!run) throw new ApiError(404, "not_found", "Evaluation run not found");
+    const { page, limit, failed_only } = c.req.valid("query");
+    const { items, total } = await listResults(db, run.id, { page, limit, failedOnly: failed_only === "true" || failed_only === "1" });
+    return c.json({ run_id: run.id, results: items.map(resultBody), page, limit, total });
+  })
+  .get("/metrics/latest", async (c) => {
+    const run = await latestCompletedRun(database(c.env.DB));
+    if (!run) throw new ApiError(404, "not_found", "No completed evaluation run yet");
+    return c.json({ run_id: run.id, completed_at: iso(run.completedAt), dataset: run.dataset, corpus: run.corpus, config_version_id: run.configVersionId, metrics: run.metrics });
+  })
+  .get("/metrics/trends", validate("query", TrendsQuerySchema), async (c) => {
+    const { metric, timeframe } = c.req.valid("query");
+    const runs = await completedRunsSince(database(c.env.DB), Date.now() - TIMEFRAMES[timeframe]);
+    const points = runs.map((r) => ({ run_id: r.id, at: iso(r.completedAt), value: r.metrics?.[metric] ?? null }));
+    return c.json({ metric, timeframe, points });
+  });
