@@ -13,6 +13,7 @@ import { feedbackRoute } from "./routes/feedback";
 import { health } from "./routes/health";
 import { ingestRoute } from "./routes/ingest";
 import { monitoringAlertsRoute } from "./routes/monitoring-alerts";
+import { monitoringProposalsRoute } from "./routes/monitoring-proposals";
 import { monitoringRunsRoute } from "./routes/monitoring-runs";
 import { ragRoute } from "./routes/rag";
 
@@ -33,6 +34,7 @@ export const app = new Hono<AppEnv>()
   .route("/api/feedback", feedbackRoute)
   .route("/api/meta-monitoring", monitoringAlertsRoute)
   .route("/api/meta-monitoring", monitoringRunsRoute)
+  .route("/api/meta-monitoring", monitoringProposalsRoute)
   .route("/api/config", configRoute)
   .route("/ws", wsRoute)
   .route("/api/debug", debugRoute);

@@ -7,22 +7,9 @@
  * workerd; `synthetic-sources.ts` reads the sentences from `../shared/data`.
  */
 
-/**
- * mulberry32 (Tommy Ettinger's 32-bit generator): a fast seeded PRNG, not cryptographic.
- *
- * @param seed Any integer; taken modulo 2^32.
- * @returns A function giving the next uniform number in [0, 1).
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the seeded PRNG shared with the bootstrap of proposal validation. */
+export { mulberry32 } from "../../worker/monitoring/bootstrap.ts";
+import { mulberry32 } from "../../worker/monitoring/bootstrap.ts";
 
 /** Sentences of one real source, with the domain its documents get. */
 export interface SentencePool {

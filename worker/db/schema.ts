@@ -238,3 +238,28 @@ export const alertTransitions = sqliteTable(
   (t) => [index("alert_transitions_alert_idx").on(t.alertId, t.at)],
 );
 export type AlertTransitionRow = typeof alertTransitions.$inferSelect;
+
+/** Proposals of the quality loop (`migrations/0009_proposals.sql`, worker/monitoring/proposals.ts). */
+export const proposals = sqliteTable(
+  "proposals",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    status: text("status", { enum: ["pending", "validated", "approved", "rejected", "applied", "rolled_back"] }).notNull(),
+    alertId: text("alert_id"),
+    runId: text("run_id").notNull(),
+    baseVersionId: text("base_version_id").notNull(),
+    changes: text("changes", { mode: "json" }).$type<Record<string, { from: string | number; to: string | number }>>().notNull(),
+    reason: text("reason").notNull(),
+    candidateVersionId: text("candidate_version_id").notNull(),
+    validation: text("validation", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: integer("created_at").notNull(),
+    decidedBy: text("decided_by"),
+    decidedAt: integer("decided_at"),
+    decisionReason: text("decision_reason"),
+    appliedAt: integer("applied_at"),
+    rolledBackAt: integer("rolled_back_at"),
+  },
+  (t) => [index("proposals_created_idx").on(t.createdAt), index("proposals_status_idx").on(t.status, t.type)],
+);
+export type ProposalRow = typeof proposals.$inferSelect;
