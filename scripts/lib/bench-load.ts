@@ -4,6 +4,7 @@
  * of every response recorded from the `response` event (for exact p50/p95/p99), and every
  * non-200 answer, connection error and timeout counted. Plain TypeScript run by type stripping.
  */
+import { percentile } from "../../worker/rag/eval/metrics.ts";
 import { createRequire } from "node:module";
 import type { EventEmitter } from "node:events";
 
@@ -132,19 +133,6 @@ export interface LoadResult {
   seconds: number;
   /** Responses per second over `seconds`. */
   throughputRps: number;
-}
-
-/**
- * Nearest-rank percentile of ascending values.
- *
- * @param sorted Values sorted ascending.
- * @param p Percentile in 0..100.
- * @returns NaN for an empty list.
- */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
 /**

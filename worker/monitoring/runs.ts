@@ -19,6 +19,7 @@ import { database, type Database } from "../db/client";
 import { chunks, type EvaluationResultRow, type EvaluationRunRow } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { aggregate, judgeAnswer, observeTurn, type AnswerCase, type CaseJudgement, type ChatTurnBody } from "../rag/eval/answers";
+import { percentile } from "../rag/eval/metrics";
 import { runChatTurn } from "../services/chat";
 import {
   allResults, corporaInKnowledgeBase, existingResultIds, finishRun, getRun, insertRun, markRunning, recordBatchResults,
@@ -238,11 +239,6 @@ function judgementOf(r: EvaluationResultRow, c: AnswerCase): CaseJudgement {
   };
 }
 
-/** Nearest-rank percentile of sorted values; null for none. */
-function percentile(sorted: readonly number[], p: number): number | null {
-  return sorted.length ? sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] : null;
-}
-
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /**
@@ -260,7 +256,7 @@ export function computeRunMetrics(results: readonly EvaluationResultRow[]): RunM
     answer_keyword_recall: finite(m.keywordRecall), all_keywords: finite(m.allKeywords),
     citation_validity: judged.length ? finite(m.citationValidity) : null, citation_precision: finite(m.citationPrecision),
     gold_at_5: finite(m.goldAt5), answered_when_found: finite(m.answeredWhenFound), honest_refusal_rate: finite(m.honestRefusal),
-    answered_rate: finite(m.answered), latency_p50_ms: percentile(latencies, 0.5), latency_p95_ms: percentile(latencies, 0.95),
+    answered_rate: finite(m.answered), latency_p50_ms: finite(percentile(latencies, 50)), latency_p95_ms: finite(percentile(latencies, 95)),
     llm_calls_per_answer: judged.length ? judged.reduce((s, r) => s + r.llmCalls, 0) / judged.length : null,
   };
 }

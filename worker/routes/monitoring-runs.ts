@@ -15,6 +15,7 @@ import { CORPUS_NAMES, DATASET_NAMES } from "../monitoring/datasets";
 import { METRIC_NAMES } from "../monitoring/alerts-metrics";
 import { ConfigOverridesSchema, MAX_BATCH_SIZE, startEvaluationRun } from "../monitoring/runs";
 import { completedRunsSince, getRun, latestCompletedRun, listResults, listRuns } from "../storage/evaluation-runs";
+import { iso } from "../db/time";
 
 /** Body of `POST /api/meta-monitoring/control/evaluate`. */
 export const EvaluateRequestSchema = z
@@ -36,7 +37,6 @@ const ResultsQuerySchema = z.object({ ...Page, failed_only: z.enum(["true", "fal
 const TIMEFRAMES = { "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000, "30d": 30 * 24 * 3600_000 } as const;
 const TrendsQuerySchema = z.object({ metric: z.enum(METRIC_NAMES), timeframe: z.enum(["24h", "7d", "30d"]).default("7d") });
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** A run as the API shows it. */
 export function runBody(r: EvaluationRunRow) {

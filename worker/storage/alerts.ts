@@ -11,6 +11,7 @@ import { ApiError } from "../http/errors";
 import {
   ALERT_SEVERITIES, ALERT_STATUSES, type AlertRuleSpec, type AlertSeverity, type AlertState, type AlertStatus, type StateTransition,
 } from "../monitoring/alerts-state";
+import { iso } from "../db/time";
 
 /** Public view of an alert rule; `created_at` is ISO 8601. */
 export interface AlertRuleView {
@@ -52,14 +53,13 @@ export interface AlertTransitionView {
   at: string;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The view of a rule row. */
 export function ruleView(r: AlertRuleRow): AlertRuleView {
   return {
     id: r.id, name: r.name, metric: r.metric, operator: r.operator, warning: r.warning, critical: r.critical,
     warning_severity: r.warningSeverity, critical_severity: r.criticalSeverity, for_runs: r.forRuns,
-    keep_firing_for_runs: r.keepFiringForRuns, enabled: r.enabled, created_at: iso(r.createdAt)!,
+    keep_firing_for_runs: r.keepFiringForRuns, enabled: r.enabled, created_at: iso(r.createdAt),
   };
 }
 
@@ -68,13 +68,13 @@ export function alertView(r: AlertRow): AlertView {
   return {
     id: r.id, rule_id: r.ruleId, metric: r.metric, status: r.status, severity: r.severity, value: r.value, threshold: r.threshold,
     breaching_runs: r.breachingRuns, recovering_runs: r.recoveringRuns, first_run_id: r.firstRunId, last_run_id: r.lastRunId,
-    started_at: iso(r.startedAt)!, fired_at: iso(r.firedAt), resolved_at: iso(r.resolvedAt), acknowledged_by: r.acknowledgedBy,
-    acknowledged_at: iso(r.acknowledgedAt), updated_at: iso(r.updatedAt)!,
+    started_at: iso(r.startedAt), fired_at: iso(r.firedAt), resolved_at: iso(r.resolvedAt), acknowledged_by: r.acknowledgedBy,
+    acknowledged_at: iso(r.acknowledgedAt), updated_at: iso(r.updatedAt),
   };
 }
 
 function transitionView(r: AlertTransitionRow): AlertTransitionView {
-  return { id: r.id, alert_id: r.alertId, from_status: r.fromStatus, to_status: r.toStatus, value: r.value, run_id: r.runId, note: r.note, at: iso(r.at)! };
+  return { id: r.id, alert_id: r.alertId, from_status: r.fromStatus, to_status: r.toStatus, value: r.value, run_id: r.runId, note: r.note, at: iso(r.at) };
 }
 
 /** The state-machine spec of a rule row. */

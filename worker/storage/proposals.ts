@@ -6,12 +6,12 @@ import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { proposals, type ProposalRow } from "../db/schema";
 import { ApiError } from "../http/errors";
+import { iso } from "../db/time";
 
 /** Status of a proposal. */
 export type ProposalStatus = ProposalRow["status"];
 export const PROPOSAL_STATUSES = ["pending", "validated", "approved", "rejected", "applied", "rolled_back"] as const satisfies readonly ProposalStatus[];
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** A proposal as the API shows it. */
 export function proposalView(r: ProposalRow) {

@@ -185,3 +185,17 @@ export function evaluate(run: Run, qrels: Qrels, options: EvaluateOptions = {}):
   const unjudged = [...run.keys()].filter((q) => !qrels.has(q));
   return { metrics, queries: n, mean, perQuery, unanswered, withoutRelevant, unjudged };
 }
+
+/**
+ * Nearest-rank percentile of ascending values (latency p50/p95 of the benchmarks and of
+ * evaluation runs): the value at rank ⌈p/100 · n⌉, clamped to 1..n.
+ *
+ * @param sorted Values sorted ascending.
+ * @param p Percentile in 0..100.
+ * @returns NaN for an empty list.
+ */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}

@@ -72,28 +72,8 @@ export function Filters({ state, facets, onChange }: FiltersProps) {
           }}
         />
       </div>
-      <div class="field">
-        <label for="doc-domain">Domain</label>
-        <select id="doc-domain" value={state.domain} onChange={(e) => onChange({ domain: e.currentTarget.value, page: 1 })}>
-          <option value="">All domains</option>
-          {domains.map((d) => (
-            <option key={d.value} value={d.value}>
-              {d.value} ({d.count})
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="doc-tag">Tag</label>
-        <select id="doc-tag" value={state.tag} onChange={(e) => onChange({ tag: e.currentTarget.value, page: 1 })}>
-          <option value="">All tags</option>
-          {tags.map((t) => (
-            <option key={t.value} value={t.value}>
-              {t.value} ({t.count})
-            </option>
-          ))}
-        </select>
-      </div>
+      <FacetSelect id="doc-domain" label="Domain" allLabel="All domains" options={domains} value={state.domain} onSelect={(domain) => onChange({ domain, page: 1 })} />
+      <FacetSelect id="doc-tag" label="Tag" allLabel="All tags" options={tags} value={state.tag} onSelect={(tag) => onChange({ tag, page: 1 })} />
       <div class="field actions">
         <button
           type="button"
@@ -116,4 +96,21 @@ export function Filters({ state, facets, onChange }: FiltersProps) {
 function withSelected(options: { value: string; count: number }[], selected: string): { value: string; count: number }[] {
   if (!selected || options.some((o) => o.value === selected)) return options;
   return [{ value: selected, count: 0 }, ...options];
+}
+
+/** A labelled select of one facet (domain or tag): "all" first, then each value with its document count. */
+function FacetSelect(props: { id: string; label: string; allLabel: string; options: { value: string; count: number }[]; value: string; onSelect: (value: string) => void }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onSelect(e.currentTarget.value)}>
+        <option value="">{props.allLabel}</option>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.value} ({o.count})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
