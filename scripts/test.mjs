@@ -13,6 +13,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ensureChromium } from "./lib/chromium.mjs";
 import { ensureInstalled, projectEnv, root } from "./lib/install.mjs";
+import { buildWeb } from "./lib/web-build.mjs";
 
 const log = (message) => process.stdout.write(`[edge-rag] ${message}\n`);
 const results = join(root, ".vitest-results.json");
@@ -63,9 +64,9 @@ if (installFailure) {
   const runs = [];
   // The Worker's static assets (wrangler.toml [assets]) are the built client: build it first.
   log("building the web client (vite build)…");
-  const built = spawnSync(bin("vite"), ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"], { cwd: root, stdio: "inherit", env: projectEnv() });
-  if (built.status !== 0) {
-    log(`vite build failed (exit ${built.status ?? built.signal})`);
+  const buildFailure = buildWeb();
+  if (buildFailure) {
+    log(buildFailure);
     total.failed += 1;
     exitCode = 1;
   } else {

@@ -26,12 +26,16 @@ export function webBuildReason() {
   return sources.some((p) => newestMtime(p) > built) ? "web/ changed since the last build" : null;
 }
 
+/** Runs `vite build` (web/ → web/dist). Returns null on success, else the failure as a sentence. */
+export function buildWeb() {
+  const result = spawnSync(join(bin, "vite"), ["build", "--config", join(WEB, "vite.config.ts"), "--logLevel", "warn"], { cwd: root, stdio: "inherit", env: projectEnv() });
+  return result.status === 0 ? null : `vite build failed (exit ${result.status ?? result.signal})`;
+}
+
 /** Runs `vite build` when needed. Returns null on success (or nothing to do), else the failure as a sentence. */
 export function ensureWebBuilt(log) {
   const reason = webBuildReason();
   if (reason === null) return null;
   log(`building the web client (${reason})…`);
-  const result = spawnSync(join(bin, "vite"), ["build", "--config", join(WEB, "vite.config.ts"), "--logLevel", "warn"], { cwd: root, stdio: "inherit", env: projectEnv() });
-  if (result.status !== 0) return `vite build failed (exit ${result.status ?? result.signal})`;
-  return null;
+  return buildWeb();
 }
