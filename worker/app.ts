@@ -4,7 +4,9 @@ import type { AppEnv } from "./http/context";
 import { errorBody, handleError } from "./http/errors";
 import { corsForClient } from "./http/cors";
 import { requestLog } from "./http/logger";
+import { requireAdmin } from "./http/admin";
 import { deployedEnv } from "./config-versions/deployed";
+import { adminSessionRoute } from "./routes/admin-session";
 import { chatRoute, wsRoute } from "./routes/chat";
 import { configRoute } from "./routes/config";
 import { debugRoute } from "./routes/debug";
@@ -13,6 +15,7 @@ import { feedbackRoute } from "./routes/feedback";
 import { health } from "./routes/health";
 import { ingestRoute } from "./routes/ingest";
 import { monitoringAlertsRoute } from "./routes/monitoring-alerts";
+import { monitoringHealthRoute } from "./routes/monitoring-health";
 import { monitoringProposalsRoute } from "./routes/monitoring-proposals";
 import { monitoringRunsRoute } from "./routes/monitoring-runs";
 import { ragRoute } from "./routes/rag";
@@ -26,12 +29,17 @@ export const app = new Hono<AppEnv>()
     c.env = await deployedEnv(c.env);
     await next();
   })
+  // The quality loop and the config versions are the admin's (worker/http/admin.ts).
+  .use("/api/meta-monitoring/*", requireAdmin())
+  .use("/api/config/*", requireAdmin())
   .route("/health", health)
+  .route("/api/admin/session", adminSessionRoute)
   .route("/api/documents", documentsRoute)
   .route("/api/ingest", ingestRoute)
   .route("/api/rag", ragRoute)
   .route("/api/chat", chatRoute)
   .route("/api/feedback", feedbackRoute)
+  .route("/api/meta-monitoring", monitoringHealthRoute)
   .route("/api/meta-monitoring", monitoringAlertsRoute)
   .route("/api/meta-monitoring", monitoringRunsRoute)
   .route("/api/meta-monitoring", monitoringProposalsRoute)

@@ -4,13 +4,15 @@
  * `baseUrl` and `chromiumPath` provided to the test files.
  */
 import type { TestProject } from "vitest/node";
-import { startAppServer } from "./support/app-server.ts";
+import { BROWSER_ADMIN_TOKEN, startAppServer } from "./support/app-server.ts";
 import { findChromium } from "./support/chromium.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     chromiumPath: string;
+    /** ADMIN_TOKEN of the app server. */
+    adminToken: string;
   }
 }
 
@@ -19,5 +21,6 @@ export default async function setup(project: TestProject) {
   const app = await startAppServer();
   project.provide("baseUrl", app.url);
   project.provide("chromiumPath", chromiumPath);
+  project.provide("adminToken", BROWSER_ADMIN_TOKEN);
   return () => app.stop();
 }

@@ -10,10 +10,12 @@ import { breachOf } from "../../worker/monitoring/alerts-state";
 import { caseById } from "../../worker/monitoring/datasets";
 import { handleEvalBatch, onRunCompleted } from "../../worker/monitoring/runs";
 import { aggregate, type CaseJudgement } from "../../worker/rag/eval/answers";
-import { api, waitFor } from "../support/api";
+import { api as request, waitFor } from "../support/api";
 import { ingestSlice } from "../support/answer-slice";
 
 const ADMIN = { authorization: "Bearer test-admin-token" };
+/** The API as the admin (the quality loop and the config versions are the admin's); pass {} for an anonymous call. */
+const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = ADMIN) => request(method, path, body, headers);
 const CASES = ["otel-col-008", "otel-col-011", "otel-col-012", "otel-nc-001"];
 
 const completions = new Map<string, number>();
@@ -167,7 +169,7 @@ describe("evaluation runs", () => {
 
   it("answers 401, 403, 422 and 404 in the API's error shape", async () => {
     const body = { dataset: "test", case_ids: CASES };
-    expect((await api("POST", "/api/meta-monitoring/control/evaluate", body)).status).toBe(401);
+    expect((await api("POST", "/api/meta-monitoring/control/evaluate", body, {})).status).toBe(401);
     const forbidden = await api("POST", "/api/meta-monitoring/control/evaluate", body, { authorization: "Bearer wrong" });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.error.code).toBe("forbidden");

@@ -7,10 +7,12 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { caseById, datasetCases } from "../../worker/monitoring/datasets";
-import { api, waitFor } from "../support/api";
+import { api as request, waitFor } from "../support/api";
 import { ingestSlice } from "../support/answer-slice";
 
 const ADMIN = { authorization: "Bearer test-admin-token" };
+/** The API as the admin (the quality loop and the config versions are the admin's); pass {} for an anonymous call. */
+const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = ADMIN) => request(method, path, body, headers);
 /**
  * Eight answerable cases and one unanswerable one; with the pages below ingested, the bad version
  * loses the gold page of otel-col-032, otel-sdk-007 and otel-sdk-020 from the first 5 sources.
@@ -118,7 +120,7 @@ describe("quality loop", () => {
 
     // Approve, apply: production is the candidate and retrieval is the good config's again.
     expect((await api("POST", `/api/meta-monitoring/proposals/${proposal.id}/apply`, {}, ADMIN)).status).toBe(409);
-    expect((await api("POST", `/api/meta-monitoring/proposals/${proposal.id}/approve`, {})).status).toBe(401);
+    expect((await api("POST", `/api/meta-monitoring/proposals/${proposal.id}/approve`, {}, {})).status).toBe(401);
     const approved = await api("POST", `/api/meta-monitoring/proposals/${proposal.id}/approve`, { reason: "gold@5 up" }, ADMIN);
     expect(approved.body).toMatchObject({ status: "approved", decided_by: "admin", decision_reason: "gold@5 up" });
     expect((await api("POST", `/api/meta-monitoring/proposals/${proposal.id}/reject`, { reason: "too late" }, ADMIN)).status).toBe(409);

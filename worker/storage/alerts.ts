@@ -246,3 +246,75 @@ export async function resolveAlert(d1: D1Database, id: string, actor: string, no
   if (!updated) throw new ApiError(409, "conflict", "The alert changed meanwhile; reload it");
   return { alert: alertView(updated), from: row.status };
 }
+
+/** A rule's thresholds and settings, as the API names them. */
+export interface AlertRuleInput {
+  name: string;
+  metric: string;
+  operator: AlertRuleRow["operator"];
+  warning?: number | null;
+  critical?: number | null;
+  warning_severity?: AlertSeverity;
+  critical_severity?: AlertSeverity;
+  for_runs?: number;
+  keep_firing_for_runs?: number;
+  enabled?: boolean;
+}
+
+/**
+ * Checks a rule's thresholds: at least one of warning and critical, and critical no milder than
+ * warning (for `<`/`<=` critical ≤ warning, for `>`/`>=` critical ≥ warning).
+ * @throws ApiError 422 otherwise.
+ */
+function checkThresholds(operator: AlertRuleRow["operator"], warning: number | null, critical: number | null): void {
+  const problem = warning === null && critical === null
+    ? "warning or critical is required"
+    : warning !== null && critical !== null && (operator.startsWith("<") ? critical > warning : critical < warning)
+      ? `critical must be ${operator.startsWith("<") ? "at most" : "at least"} warning for operator ${operator}`
+      : null;
+  if (problem) throw new ApiError(422, "invalid_request", "Invalid request body", [{ path: "critical", message: problem }]);
+}
+
+/**
+ * Creates an enabled-by-default rule (defaults as in the migration: severities high/critical,
+ * for_runs 1, keep_firing_for_runs 0).
+ * @throws ApiError 422 for inconsistent thresholds, 409 `conflict` when the name is taken.
+ */
+export async function createAlertRule(db: Database, input: AlertRuleInput, at = Date.now()): Promise<AlertRuleView> {
+  const warning = input.warning ?? null;
+  const critical = input.critical ?? null;
+  checkThresholds(input.operator, warning, critical);
+  const taken = await db.select({ id: alertRules.id }).from(alertRules).where(eq(alertRules.name, input.name)).get();
+  if (taken) throw new ApiError(409, "conflict", `An alert rule named "${input.name}" exists`, { id: taken.id });
+  const row: AlertRuleRow = {
+    id: `rule-${crypto.randomUUID()}`, name: input.name, metric: input.metric, operator: input.operator, warning, critical,
+    warningSeverity: input.warning_severity ?? "high", criticalSeverity: input.critical_severity ?? "critical",
+    forRuns: input.for_runs ?? 1, keepFiringForRuns: input.keep_firing_for_runs ?? 0, enabled: input.enabled ?? true, createdAt: at,
+  };
+  await db.insert(alertRules).values(row);
+  return ruleView(row);
+}
+
+/**
+ * Changes a rule's thresholds or settings; its open alert keeps its state and follows the new
+ * settings from the next run on.
+ * @throws ApiError 404 for an unknown rule, 422 for inconsistent thresholds.
+ */
+export async function updateAlertRule(db: Database, id: string, patch: Omit<Partial<AlertRuleInput>, "name" | "metric" | "operator">): Promise<AlertRuleView> {
+  const rule = await db.select().from(alertRules).where(eq(alertRules.id, id)).get();
+  if (!rule) throw new ApiError(404, "not_found", "Alert rule not found");
+  const next: AlertRuleRow = {
+    ...rule,
+    warning: patch.warning === undefined ? rule.warning : patch.warning,
+    critical: patch.critical === undefined ? rule.critical : patch.critical,
+    warningSeverity: patch.warning_severity ?? rule.warningSeverity,
+    criticalSeverity: patch.critical_severity ?? rule.criticalSeverity,
+    forRuns: patch.for_runs ?? rule.forRuns,
+    keepFiringForRuns: patch.keep_firing_for_runs ?? rule.keepFiringForRuns,
+    enabled: patch.enabled ?? rule.enabled,
+  };
+  checkThresholds(next.operator, next.warning, next.critical);
+  const { id: _id, createdAt: _c, ...set } = next;
+  await db.update(alertRules).set(set).where(eq(alertRules.id, id));
+  return ruleView(next);
+}

@@ -15,7 +15,7 @@ import type { CorpusName } from "../monitoring/datasets";
 export type RunStatus = EvaluationRunRow["status"];
 
 /** A new run's row (counters start at 0). */
-export type NewEvaluationRun = Omit<EvaluationRunRow, "done" | "failed" | "metrics" | "error" | "startedAt" | "completedAt">;
+export type NewEvaluationRun = Omit<EvaluationRunRow, "done" | "failed" | "metrics" | "error" | "startedAt" | "completedAt" | "clockOffsetMs"> & { clockOffsetMs?: number };
 
 /** A case's result as the consumer writes it. */
 export type NewEvaluationResult = EvaluationResultRow;

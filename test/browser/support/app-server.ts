@@ -14,6 +14,9 @@ import { loadTestCorpus } from "../../support/corpus-node.ts";
 
 const root = new URL("../../..", import.meta.url).pathname;
 
+/** ADMIN_TOKEN of the app server (the dashboard's sign-in). */
+export const BROWSER_ADMIN_TOKEN = "browser-admin-token";
+
 /** A running app server; `stop()` kills it and removes its state (unless KEEP_BROWSER_STATE is set). */
 export interface AppServer {
   url: string;
@@ -35,7 +38,7 @@ export async function startAppServer(options: { corpus?: boolean } = {}): Promis
   const logFile = join(state, "wrangler.log");
   const ctx = { root, persistTo: join(state, "state") };
   await applyMigrations(ctx, logFile);
-  const server = await startDevServer({ ...ctx, port: await ephemeralPort(), inspectorPort: await ephemeralPort(), logFile, extraArgs: ["--assets", assets] });
+  const server = await startDevServer({ ...ctx, port: await ephemeralPort(), inspectorPort: await ephemeralPort(), logFile, vars: { ADMIN_TOKEN: BROWSER_ADMIN_TOKEN }, extraArgs: ["--assets", assets] });
   const stop = async () => {
     await server.stop();
     if (!process.env.KEEP_BROWSER_STATE && existsSync(state)) rmSync(state, { recursive: true, force: true });

@@ -20,6 +20,15 @@ export function baseUrl(): string {
   return inject("baseUrl");
 }
 
+/**
+ * Signs the page's browser context in as the admin (`POST /api/admin/session` sets the HttpOnly
+ * cookie in the context's cookie jar), as the dashboard's sign-in form does.
+ */
+export async function signInAsAdmin(context: BrowserContext): Promise<void> {
+  const res = await context.request.post(`${baseUrl()}/api/admin/session`, { data: { token: inject("adminToken") } });
+  if (!res.ok()) throw new Error(`admin sign-in failed: ${res.status()} ${await res.text()}`);
+}
+
 /** Launches headless Chromium. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: inject("chromiumPath"), headless: true, args: CHROMIUM_ARGS });

@@ -1,6 +1,6 @@
 /**
- * The shell: skip link, header with the navigation (NAV_ITEMS: later pages such as the quality
- * dashboard add an entry and a route in main.tsx), theme toggle, signed-in user slot, and the
+ * The shell: skip link, header with the navigation (NAV_ITEMS; a new page adds an entry and a
+ * route in main.tsx), theme toggle, signed-in user slot, and the
  * main landmark that each page renders into.
  */
 import type { ComponentChildren } from "preact";
@@ -12,6 +12,7 @@ import { nextTheme, theme } from "../state/theme";
 export const NAV_ITEMS: { label: string; href: string }[] = [
   { label: "Chat", href: "/chat" },
   { label: "Knowledge", href: "/knowledge" },
+  { label: "Dashboard", href: "/dashboard" },
 ];
 
 const THEME_LABEL = { system: "System theme", dark: "Dark theme", light: "Light theme" } as const;

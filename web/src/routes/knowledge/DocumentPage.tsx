@@ -11,7 +11,7 @@ import { ChunkList } from "./ChunkList";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { deleteDocument, fetchChunks, fetchDocument, formatDate, type DocumentChunks, type DocumentDetail } from "./documentsApi";
 import { formatBytes } from "./uploads";
-import { usePageTitle } from "./usePageTitle";
+import { usePageTitle } from "../../components/usePageTitle";
 import "./knowledge.css";
 
 type Loaded = { doc: DocumentDetail; chunks: DocumentChunks };

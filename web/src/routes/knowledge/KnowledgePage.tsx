@@ -12,7 +12,7 @@ import { deleteDocument, fetchDocuments, fetchFacets, listHref, listQueryFrom, t
 import { Filters } from "./Filters";
 import { pageCount, Pagination } from "./Pagination";
 import { UploadPanel } from "./UploadPanel";
-import { usePageTitle } from "./usePageTitle";
+import { usePageTitle } from "../../components/usePageTitle";
 import "./knowledge.css";
 
 /** A page of documents with the list state it was fetched for. */

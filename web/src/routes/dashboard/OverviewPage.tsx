@@ -1,0 +1,11 @@
+/** `/dashboard`: placeholder, built by its own change. */
+import { DashboardShell } from "./DashboardShell";
+
+/** The page component (default export for the lazy route). */
+export default function OverviewPage() {
+  return (
+    <DashboardShell title="Overview">
+      <p class="muted">Not built yet.</p>
+    </DashboardShell>
+  );
+}

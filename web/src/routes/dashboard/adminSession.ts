@@ -1,0 +1,34 @@
+/**
+ * The dashboard's admin session: `POST /api/admin/session` checks the admin token and sets an
+ * HttpOnly cookie (the token is never stored by the page), `GET` tells whether this browser is
+ * signed in, `DELETE` signs out. A 401 from any dashboard call marks the session signed out.
+ */
+import { signal } from "@preact/signals";
+import { api, call } from "../../api/client";
+
+/** "unknown" until the first check answers. */
+export type AdminState = "unknown" | "signed-out" | "signed-in";
+
+/** Whether this browser holds a valid admin session. */
+export const adminState = signal<AdminState>("unknown");
+
+/** Asks the server whether the session cookie is valid; sets {@link adminState}. */
+export async function checkAdmin(): Promise<void> {
+  const body = await call(api.api.admin.session.$get());
+  adminState.value = body.admin ? "signed-in" : "signed-out";
+}
+
+/**
+ * Signs in with the admin token.
+ * @throws ApiRequestError 403 `forbidden` for a wrong token, 422 for an empty one.
+ */
+export async function signIn(token: string): Promise<void> {
+  await call(api.api.admin.session.$post({ json: { token } }));
+  adminState.value = "signed-in";
+}
+
+/** Signs out (clears the cookie). */
+export async function signOut(): Promise<void> {
+  await call(api.api.admin.session.$delete());
+  adminState.value = "signed-out";
+}
