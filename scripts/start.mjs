@@ -5,10 +5,13 @@
  *  2. builds the web client (web/dist) when it is missing or older than web/;
  *  3. applies the D1 migrations to the local database (the one of `--persist-to DIR` when given);
  *  4. starts `wrangler dev --local` on port $PORT (default 8787), which serves the client at `/`;
- *  5. on an empty knowledge base, ingests the project's own docs/ folder.
+ *  5. on an empty knowledge base, ingests the project's own docs/ folder;
+ *  6. creates `.dev.vars` with a random ADMIN_TOKEN (the dashboard's sign-in) when it has none.
  * Plain JavaScript that runs on any Node ≥ 18: it is what brings in the project's Node.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureInstalled, projectEnv, root } from "./lib/install.mjs";
 import { ensureWebBuilt } from "./lib/web-build.mjs";
@@ -45,6 +48,14 @@ if (webFailure) {
 const devArgs = process.argv.slice(2);
 const persistAt = devArgs.findIndex((a) => a === "--persist-to" || a.startsWith("--persist-to="));
 const persistArgs = persistAt < 0 ? [] : devArgs[persistAt].includes("=") ? [devArgs[persistAt]] : devArgs.slice(persistAt, persistAt + 2);
+
+// The admin token of the quality dashboard: a secret of the local Worker, never in wrangler.toml.
+const devVars = join(root, ".dev.vars");
+const vars = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
+if (!/^ADMIN_TOKEN=/m.test(vars)) {
+  appendFileSync(devVars, `${vars && !vars.endsWith("\n") ? "\n" : ""}ADMIN_TOKEN=${randomBytes(18).toString("base64url")}\n`);
+  log("created an admin token for the dashboard: ADMIN_TOKEN in .dev.vars");
+}
 
 log("applying D1 migrations…");
 run("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...persistArgs], { CI: "true" });
@@ -83,6 +94,7 @@ try {
     log(`knowledge base holds ${list.total} document(s)`);
   }
   log(`ready: open ${url}/ in a browser (embedding ${health.providers.embedding}, generation ${health.providers.generation}, vector index ${health.providers.vector_index})`);
+  log(`quality dashboard: ${url}/dashboard (sign in with ADMIN_TOKEN from .dev.vars)`);
   log(`try: curl -s -X POST ${url}/api/chat -H 'content-type: application/json' -d '{"query":"What is edge-rag?"}'`);
 } catch (e) {
   log(String(e instanceof Error ? e.message : e));

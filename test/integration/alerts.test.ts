@@ -6,11 +6,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { evaluateAlertRules, type AlertEvaluation } from "../../worker/monitoring/alerts-evaluate";
-import { api as request, waitFor } from "../support/api";
+import { ADMIN, adminApi as api, waitFor } from "../support/api";
 
-const ADMIN = { authorization: "Bearer test-admin-token" };
-/** The API as the admin (the quality loop and the config versions are the admin's); pass {} for an anonymous call. */
-const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = ADMIN) => request(method, path, body, headers);
 const GOOD = { answer_keyword_recall: 0.6, citation_validity: 1, citation_precision: 0.8, gold_at_5: 0.9, honest_refusal_rate: 0.9, latency_p95_ms: 1000, llm_calls_per_answer: 1 };
 const T0 = Date.UTC(2026, 0, 1);
 const sink = `alerts-${crypto.randomUUID().slice(0, 8)}`;

@@ -10,11 +10,8 @@ import { deployedEnv } from "../../worker/config-versions/deployed";
 import { TUNABLE_KEYS } from "../../worker/config-versions/tunables";
 import { database } from "../../worker/db/client";
 import { ensureProduction } from "../../worker/storage/config-versions";
-import { api as request, waitFor } from "../support/api";
+import { ADMIN, adminApi as api, waitFor } from "../support/api";
 
-const ADMIN = { authorization: "Bearer test-admin-token" };
-/** The API as the admin (the quality loop and the config versions are the admin's); pass {} for an anonymous call. */
-const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = ADMIN) => request(method, path, body, headers);
 
 const TOPICS = [
   ["sampling", "Head sampling and tail sampling decide which traces are kept by the collector. The sampler uses a ratio of trace identifiers."],

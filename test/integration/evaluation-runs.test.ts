@@ -10,12 +10,9 @@ import { breachOf } from "../../worker/monitoring/alerts-state";
 import { caseById } from "../../worker/monitoring/datasets";
 import { handleEvalBatch, onRunCompleted } from "../../worker/monitoring/runs";
 import { aggregate, type CaseJudgement } from "../../worker/rag/eval/answers";
-import { api as request, waitFor } from "../support/api";
+import { ADMIN, adminApi as api, waitFor } from "../support/api";
 import { ingestSlice } from "../support/answer-slice";
 
-const ADMIN = { authorization: "Bearer test-admin-token" };
-/** The API as the admin (the quality loop and the config versions are the admin's); pass {} for an anonymous call. */
-const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = ADMIN) => request(method, path, body, headers);
 const CASES = ["otel-col-008", "otel-col-011", "otel-col-012", "otel-nc-001"];
 
 const completions = new Map<string, number>();

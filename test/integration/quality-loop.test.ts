@@ -7,12 +7,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { caseById, datasetCases } from "../../worker/monitoring/datasets";
-import { api as request, waitFor } from "../support/api";
+import { ADMIN, adminApi as api, waitFor } from "../support/api";
 import { ingestSlice } from "../support/answer-slice";
 
-const ADMIN = { authorization: "Bearer test-admin-token" };
-/** The API as the admin (the quality loop and the config versions are the admin's); pass {} for an anonymous call. */
-const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = ADMIN) => request(method, path, body, headers);
 /**
  * Eight answerable cases and one unanswerable one; with the pages below ingested, the bad version
  * loses the gold page of otel-col-032, otel-sdk-007 and otel-sdk-020 from the first 5 sources.

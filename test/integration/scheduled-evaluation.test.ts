@@ -10,11 +10,8 @@ import { providers } from "../../worker/config";
 import { datasetCases } from "../../worker/monitoring/datasets";
 import { EVALUATION_CRON, handleScheduled } from "../../worker/scheduled";
 import { ingestDocuments } from "../../worker/services/ingest";
-import { api as request, waitFor } from "../support/api";
+import { adminApi as api, waitFor } from "../support/api";
 
-const ADMIN = { authorization: "Bearer test-admin-token" };
-/** The API as the admin (the quality loop and the config versions are the admin's); pass {} for an anonymous call. */
-const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = ADMIN) => request(method, path, body, headers);
 
 async function trigger(): Promise<Record<string, unknown>> {
   const lines: string[] = [];

@@ -36,3 +36,11 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** Headers of the admin in the tests (vitest.config.ts binds ADMIN_TOKEN = "test-admin-token"). */
+export const ADMIN = { authorization: "Bearer test-admin-token" };
+
+/** {@link api} as the admin (the quality loop and the config versions are the admin's); pass `{}` as headers for an anonymous call. */
+export function adminApi<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = ADMIN): Promise<ApiResponse<T>> {
+  return api<T>(method, path, body, headers);
+}
