@@ -13,7 +13,9 @@ import { providers } from "../worker/config";
 import { deployedEnv } from "../worker/config-versions/deployed";
 import { ApiError } from "../worker/http/errors";
 import { WsClientFrameSchema } from "../worker/schemas";
-import { clarificationBody, runChatTurn, type TurnInput, type TurnResult, type WsServerFrame } from "../worker/services/chat";
+import { clarificationBody, runChatTurn, type TurnContext, type TurnInput, type TurnResult, type WsServerFrame } from "../worker/services/chat";
+import { errorBody } from "../worker/http/errors";
+import { sseEvent } from "../worker/http/sse";
 import type { ChatMessage } from "../worker/services/messages";
 
 export type { ChatMessage, MessageSource } from "../worker/services/messages";
@@ -37,6 +39,9 @@ interface Row extends Record<string, SqlStorageValue> {
   kind: string | null;
   meta: string | null;
 }
+
+/** What a caller of a turn listens to: progress, the answer's text as it is written, cancellation. */
+export type TurnHooks = Pick<TurnContext, "onProgress" | "tokens" | "signal">;
 
 /** Per-socket state kept across hibernation. */
 interface SocketAttachment {
@@ -129,9 +134,10 @@ export class ChatSession extends DurableObject<Env> {
 
   /**
    * Runs one turn (a question, or the answer to the pending clarification) and stores it. Turns
-   * of a session are serialised. Throws ApiError 422 for an answer without a pending clarification.
+   * of a session are serialised. Throws ApiError 422 for an answer without a pending clarification,
+   * and the signal's reason when `hooks.signal` aborts (then nothing is stored).
    */
-  async turn(sessionId: string, input: TurnInput, onProgress?: (step: string, message: string) => void | Promise<void>): Promise<TurnResult> {
+  async turn(sessionId: string, input: TurnInput, hooks: TurnHooks = {}): Promise<TurnResult> {
     const run = async () => {
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('session_id', ?)", sessionId);
       const history = this.messages(HISTORY_MESSAGES);
@@ -147,8 +153,10 @@ export class ChatSession extends DurableObject<Env> {
         sessionId,
         history,
         pending,
-        onProgress,
+        ...hooks,
       });
+      // A cancelled turn stores nothing: neither the question nor a half-streamed answer.
+      hooks.signal?.throwIfAborted();
       // A new question replaces a pending clarification; an answer clears or replaces it.
       await this.append(result.messages, result.pending);
       return result;
@@ -169,6 +177,51 @@ export class ChatSession extends DurableObject<Env> {
       if (e instanceof ApiError) return { ok: false, status: e.status, code: e.code, message: e.message, details: e.details };
       throw e;
     }
+  }
+
+  /**
+   * `turn` as a Server-Sent Events stream for `POST /api/chat` with `Accept: text/event-stream`
+   * (docs/api.md): `progress` per graph node, `token` deltas of the answer (`reset` discards
+   * what was streamed), then `answer` or `clarification` with the JSON response's body, or
+   * `error` with the API's error body. When the reader cancels the stream the turn is aborted
+   * and nothing of it is stored.
+   */
+  chatStream(sessionId: string, input: TurnInput): ReadableStream<Uint8Array> {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    const cancel = new AbortController();
+    const encoder = new TextEncoder();
+    const emit = async (event: string, data: unknown) => {
+      if (cancel.signal.aborted) return;
+      try {
+        await writer.write(encoder.encode(sseEvent(event, data)));
+      } catch {
+        cancel.abort(new DOMException("the client closed the stream", "AbortError"));
+      }
+    };
+    const run = async () => {
+      try {
+        const result = await this.turn(sessionId, input, {
+          onProgress: (step, message) => emit("progress", { step, message }),
+          tokens: { onToken: (delta) => emit("token", { delta }), onReset: () => emit("reset", {}) },
+          signal: cancel.signal,
+        });
+        await emit(result.outcome.type, result.outcome.body);
+      } catch (e) {
+        if (cancel.signal.aborted) {
+          console.log(JSON.stringify({ level: "info", message: "streamed turn cancelled by the client", session_id: sessionId }));
+        } else if (e instanceof ApiError) {
+          await emit("error", errorBody(e.code, e.message, e.details));
+        } else {
+          console.error(JSON.stringify({ level: "error", message: "streamed turn failed", error: String(e), stack: (e as Error)?.stack }));
+          await emit("error", errorBody("internal_error", "Could not answer this question. Please try again."));
+        }
+      } finally {
+        await writer.close().catch(() => undefined);
+      }
+    };
+    this.ctx.waitUntil(run());
+    return readable;
   }
 
   /** Deletes the session: its messages, its pending clarification and its alarm; closes its sockets. */
@@ -227,7 +280,10 @@ export class ChatSession extends DurableObject<Env> {
         ? { kind: "question", query: f.query, search_scope: f.search_scope }
         : { kind: "response", selected_option: f.selected_option, custom_input: f.custom_input };
     try {
-      const result = await this.turn(sessionId, input, (step, message) => send({ type: "progress", step, message, ...tag }));
+      const result = await this.turn(sessionId, input, {
+        onProgress: (step, message) => send({ type: "progress", step, message, ...tag }),
+        tokens: { onToken: (delta) => send({ type: "token", delta, ...tag }), onReset: () => send({ type: "reset", ...tag }) },
+      });
       const { outcome } = result;
       send(outcome.type === "answer" ? { type: "answer", ...outcome.body, ...tag } : { type: "clarification", ...outcome.body, ...tag });
     } catch (e) {

@@ -5,7 +5,7 @@
  * question, complex question with decomposition.
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { offlineModels } from "../../worker/agents/graph/models";
 import { createWebSearch } from "../../worker/agents/web/tavily";
@@ -14,6 +14,7 @@ import { sessionStub } from "../../worker/routes/chat";
 import { runChatTurn } from "../../worker/services/chat";
 import { ingestDocument } from "../../worker/services/ingest";
 import { api } from "../support/api";
+import { connect } from "../support/socket";
 
 const FOLDERS = ["concepts/", "collector/", "languages/python/", "languages/js/", "languages/go/"];
 
@@ -26,42 +27,6 @@ function citationsValid(body: { response: string; sources: unknown[] }) {
   const cited = [...body.response.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
   expect(cited.length).toBeGreaterThan(0);
   for (const n of cited) expect(body.sources[n - 1], `citation [${n}]`).toBeDefined();
-}
-
-/** A WebSocket client on the Worker's `/ws/chat/:session_id`, collecting frames. */
-async function connect(sessionId: string) {
-  const res = await (exports as any).default.fetch(new Request(`http://edge-rag.test/ws/chat/${sessionId}`, { headers: { Upgrade: "websocket" } }));
-  expect(res.status).toBe(101);
-  const ws: WebSocket = res.webSocket;
-  ws.accept();
-  const frames: any[] = [];
-  const waiters: { type: string; resolve: (f: any) => void }[] = [];
-  let closed: { code: number } | null = null;
-  ws.addEventListener("message", (e) => {
-    const frame = JSON.parse(e.data as string);
-    frames.push(frame);
-    const i = waiters.findIndex((w) => w.type === frame.type);
-    if (i >= 0) waiters.splice(i, 1)[0].resolve(frame);
-  });
-  ws.addEventListener("close", (e) => (closed = { code: e.code }));
-  return {
-    ws,
-    frames,
-    closed: () => closed,
-    send: (frame: unknown) => ws.send(typeof frame === "string" ? frame : JSON.stringify(frame)),
-    /** The next frame of `type` not yet consumed (already received ones count). */
-    next(type: string, timeoutMs = 20_000): Promise<any> {
-      const seen = frames.findIndex((f) => f.type === type && !f.__used);
-      if (seen >= 0) {
-        frames[seen].__used = true;
-        return Promise.resolve(frames[seen]);
-      }
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${type} frame within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ type, resolve: (f) => { clearTimeout(timer); f.__used = true; resolve(f); } });
-      });
-    },
-  };
 }
 
 describe("scenario 1: a clear question gets a cited answer", () => {

@@ -1,12 +1,22 @@
-/** `/api/chat`: cited answers and clarifications in a session, the session's history, deleting a session. */
+/**
+ * `/api/chat`: cited answers and clarifications in a session (JSON, or Server-Sent Events with
+ * `Accept: text/event-stream`: progress, answer tokens, then the answer), the session's history,
+ * deleting a session.
+ */
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ChatSession } from "../../durable-objects/chat-session";
 import type { AppEnv } from "../http/context";
 import { ApiError, type ErrorCode } from "../http/errors";
+import { SSE_CONTENT_TYPE } from "../http/sse";
 import { validate } from "../http/validate";
 import { ChatRequestSchema, SessionIdSchema } from "../schemas";
 import { clarificationBody, type TurnInput } from "../services/chat";
+
+/** True when the client asks for Server-Sent Events (`Accept: text/event-stream`). */
+export function wantsEventStream(accept: string | undefined): boolean {
+  return /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(accept ?? "");
+}
 
 /** Stub of the session's Durable Object. */
 export function sessionStub(env: Env, sessionId: string): DurableObjectStub<ChatSession> {
@@ -30,6 +40,12 @@ export const chatRoute = new Hono<AppEnv>()
       body.selected_option !== undefined || body.custom_input !== undefined
         ? { kind: "response", selected_option: body.selected_option, custom_input: body.custom_input }
         : { kind: "question", query: body.query!, search_scope: body.search_scope };
+    if (wantsEventStream(c.req.header("accept"))) {
+      const stream = await sessionStub(c.env, sessionId).chatStream(sessionId, input);
+      return new Response(stream as unknown as ReadableStream, {
+        headers: { "content-type": SSE_CONTENT_TYPE, "cache-control": "no-cache", "x-session-id": sessionId },
+      });
+    }
     const reply = await sessionStub(c.env, sessionId).chat(sessionId, input);
     if (!reply.ok) {
       const e = reply as unknown as { status: number; code: string; message: string; details?: unknown };

@@ -7,6 +7,7 @@
 import type { AnswerMeta, ChatMessage, MessageKind, MessageSource } from "./messages";
 import { offlineModels, type GraphModels } from "../agents/graph/models";
 import { applyClarificationAnswer, runGraph, type AnswerSource, type WebSearch } from "../agents/graph/runner";
+import { TokenRecorder, type TokenSink } from "../agents/graph/streaming";
 import { initialState, type GraphState, type NodeName } from "../agents/graph/state";
 import { solveMath } from "../agents/math";
 import { routeQuery, type RouterDecision } from "../agents/router";
@@ -73,13 +74,16 @@ export interface ClarificationBody {
 
 /**
  * Frames the server sends on `/ws/chat/:session_id`: a graph node's progress while a turn runs
- * (`step` is the node name, e.g. "analyze_query", "retrieve", "generate"), then the turn's answer
- * or clarification; `error` for a rejected frame or a failed turn (the socket stays open); `pong`.
+ * (`step` is the node name, e.g. "analyze_query", "retrieve", "generate"), the answer's text as it
+ * is written (`token` deltas; `reset` discards what was streamed: agents/graph/streaming.ts), then
+ * the turn's answer (authoritative) or clarification; `error` for a rejected frame or a failed turn (the socket stays open); `pong`.
  * Frames of a turn carry the `turn_id` its question or response frame gave; the clarification
  * resent on connect carries none.
  */
 export type WsServerFrame =
   | { type: "progress"; step: string; message: string; turn_id?: string }
+  | { type: "token"; delta: string; turn_id?: string }
+  | { type: "reset"; turn_id?: string }
   | ({ type: "answer"; turn_id?: string } & ChatAnswer)
   | ({ type: "clarification"; turn_id?: string } & ClarificationBody)
   | { type: "error"; code: string; message: string; turn_id?: string }
@@ -110,6 +114,10 @@ export interface TurnContext {
   history: readonly PriorTurn[];
   pending: GraphState | null;
   onProgress?: (step: string, message: string) => void | Promise<void>;
+  /** Receives the answer's text while it is written (streaming callers: SSE, WebSocket). */
+  tokens?: TokenSink;
+  /** Cancels the turn (the stream's reader went away): the turn then throws and stores nothing. */
+  signal?: AbortSignal;
 }
 
 function snippet(text: string): string {
@@ -180,6 +188,7 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
         has_sufficient_info: result.ok, needs_disclaimer: !result.ok, retrieval_source: "math", resolved_query: input.query,
         processing_time_ms: elapsed(), trace: emptyTrace(router),
       };
+      if (ctx.tokens) await new TokenRecorder(ctx.tokens).finish(response);
       return { outcome: { type: "answer", body: answer }, messages: [message("question", input.query), answerMessage(answer)], pending: null, retrievedCount: 0 };
     }
     const resolved = resolveFollowUp(input.query, ctx.history);
@@ -189,7 +198,7 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
   }
 
   const outcome = await runGraph(state, {
-    env: ctx.env, providers: ctx.providers, models, webSearch: ctx.webSearch, hasContext, onProgress: ctx.onProgress,
+    env: ctx.env, providers: ctx.providers, models, webSearch: ctx.webSearch, hasContext, onProgress: ctx.onProgress, tokens: ctx.tokens, signal: ctx.signal,
   });
 
   if (outcome.kind === "interrupt") {

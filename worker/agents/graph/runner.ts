@@ -10,6 +10,7 @@ import type { GeneratedAnswer, GenerationContext, SourceChunk } from "../../rag/
 import { NOT_COVERED_MESSAGE } from "../../rag/generation/types";
 import { ExtractiveGenerator } from "../../rag/generation/extractive";
 import { combineParts } from "../../rag/generation/combine";
+import { TokenRecorder, type TokenSink } from "./streaming";
 import { contentTerms, distinctContentTerms, isHangul } from "../../rag/text";
 import { introChunks, titlesBySource } from "../../storage/documents";
 import { headingPath, qualifyCollidingTitles, sectionPageSources } from "../../rag/headings";
@@ -46,6 +47,10 @@ export interface GraphContext {
   /** True when the question was resolved against earlier turns (a pronoun then has a referent). */
   hasContext: boolean;
   onProgress?: (step: NodeName, message: string) => void | Promise<void>;
+  /** Receives the answer's text while it is written (streaming callers only). */
+  tokens?: TokenSink;
+  /** Cancels the run: checked before every node and passed to model calls; the run then throws its reason. */
+  signal?: AbortSignal;
 }
 
 /** A run either stops for a clarification or finishes with an answer. */
@@ -107,6 +112,7 @@ export function applyClarificationAnswer(state: GraphState, answer: { selected_o
 }
 
 async function timed<T>(state: GraphState, node: NodeName, ctx: GraphContext, fn: () => Promise<T>): Promise<T> {
+  ctx.signal?.throwIfAborted();
   await ctx.onProgress?.(node, PROGRESS[node]);
   const start = performance.now();
   try {
@@ -353,6 +359,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
         break;
       }
       case "generate_response": {
+        const recorder = ctx.tokens ? new TokenRecorder(ctx.tokens) : null;
         answer = await timed(state, node, ctx, async () => {
           const sources = sourcesOf(state);
           if (state.sufficiency && !state.sufficiency.sufficient && state.web_results.length === 0) {
@@ -370,7 +377,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
               // lacks the subject that the whole question's chunks carry.
               const own = (s: AnswerSource) => s.web || docSubQuestion.get(state.documents[s.index - 1]?.chunk_id) === sub.id || !docSubQuestion.size;
               const subSources = [...offered.filter(own), ...offered.filter((s) => !own(s))];
-              parts.push(await generateWithFallback(ctx, state, sub.question, subSources, { idf: questionIdf, corrections: searches.corrections }));
+              parts.push(await generateWithFallback(ctx, state, sub.question, subSources, { idf: questionIdf, corrections: searches.corrections, signal: ctx.signal }));
             }
             if (parts.length === 0) return { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
             if (!parts.some((p) => p.hasSufficientInfo)) return parts[0];
@@ -379,8 +386,12 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           // The first source (for a definition question, the page's introduction), then the rest by
           // retrieval score (the sources list puts one chunk per page first, for the reader).
           const byScore = [offered[0], ...offered.slice(1).sort((a, b) => b.score - a.score)];
-          return generateWithFallback(ctx, state, state.question, byScore, { idf: questionIdf, corrections: searches.corrections });
+          return generateWithFallback(ctx, state, state.question, byScore, {
+            idf: questionIdf, corrections: searches.corrections, onToken: recorder?.onToken, signal: ctx.signal,
+          });
         });
+        // The stream ends on the finished answer (a reset first when something else was streamed).
+        await recorder?.finish(answer.response);
         state.response = answer.response;
         state.has_sufficient_info = answer.hasSufficientInfo;
         state.cited_indexes = answer.citedIndexes;
@@ -417,6 +428,7 @@ async function generateWithFallback(ctx: GraphContext, state: GraphState, query:
     if (!ctx.providers.generator.name.startsWith("offline")) state.total_llm_calls++;
     return answer;
   } catch (e) {
+    if (ctx.signal?.aborted) throw e;
     console.error(JSON.stringify({ level: "warn", message: "generator failed, using offline fallback", provider: ctx.providers.generator.name, error: String(e) }));
     return new ExtractiveGenerator().generate(query, sources, evidence);
   }

@@ -2,7 +2,7 @@
 import OpenAI from "openai";
 import { termCoverage } from "./coverage";
 import { buildGroundedMessages, NOT_COVERED_MARKER } from "./prompt";
-import { citedIndexes, NOT_COVERED_MESSAGE, type GeneratedAnswer, type Generator, type SourceChunk } from "./types";
+import { citedIndexes, NOT_COVERED_MESSAGE, type GeneratedAnswer, type GenerationContext, type Generator, type SourceChunk } from "./types";
 
 /** Settings of an OpenAI-compatible chat endpoint. */
 export interface OpenAIGeneratorOptions {
@@ -35,12 +35,21 @@ export class OpenAIGenerator implements Generator {
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs ?? 30_000, maxRetries: 2 });
   }
 
-  async generate(query: string, sources: readonly SourceChunk[]): Promise<GeneratedAnswer> {
-    const res = await this.client.chat.completions.create({
-      model: this.options.model,
-      temperature: 0,
-      messages: buildGroundedMessages(query, sources, this.options.maxContextTokens),
-    });
-    return toGeneratedAnswer(query, res.choices[0]?.message?.content ?? "", sources);
+  /** Answers from `sources`; with `context.onToken`, streams the completion (`stream: true`) and reports each content delta. */
+  async generate(query: string, sources: readonly SourceChunk[], context: GenerationContext = {}): Promise<GeneratedAnswer> {
+    const request = { model: this.options.model, temperature: 0, messages: buildGroundedMessages(query, sources, this.options.maxContextTokens) };
+    if (!context.onToken) {
+      const res = await this.client.chat.completions.create(request, { signal: context.signal });
+      return toGeneratedAnswer(query, res.choices[0]?.message?.content ?? "", sources);
+    }
+    const stream = await this.client.chat.completions.create({ ...request, stream: true }, { signal: context.signal });
+    let text = "";
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta?.content ?? "";
+      if (!delta) continue;
+      text += delta;
+      await context.onToken(delta);
+    }
+    return toGeneratedAnswer(query, text, sources);
   }
 }

@@ -31,6 +31,14 @@ export interface GenerationContext {
   idf?: ReadonlyMap<string, number>;
   /** Spelling corrections of query terms to index terms (from → to), as retrieval made them. */
   corrections?: ReadonlyMap<string, string>;
+  /**
+   * Set when the caller streams the answer: a generator that can stream (the OpenAI-compatible
+   * one) calls it with each delta of its text as the model produces it, in order. Others ignore
+   * it; the graph then streams the finished answer in passages (agents/graph/streaming.ts).
+   */
+  onToken?: (delta: string) => void | Promise<void>;
+  /** Aborts the model call when the turn is cancelled (the stream's reader went away). */
+  signal?: AbortSignal;
 }
 
 export interface Generator {
