@@ -80,6 +80,8 @@ export interface Turn {
   /** Send time (performance.now() ms) for the client-measured latency. */
   startedAt: number;
   steps: Step[];
+  /** The answer's text streamed so far (`token` frames; a `reset` frame empties it); the `answer` frame replaces it. */
+  draft: string;
   /** Connection epoch the frame went out on, or null when it waited in the outbox. */
   sentEpoch: number | null;
 }
@@ -207,7 +209,7 @@ export function reduce(state: ChatState, action: ChatAction): ChatState {
 }
 
 function newTurn(state: ChatState, kind: Turn["kind"], a: { turnId: string; now: number; connected: boolean }): Turn {
-  return { id: a.turnId, kind, startedAt: a.now, steps: [], sentEpoch: a.connected ? state.epoch : null };
+  return { id: a.turnId, kind, startedAt: a.now, steps: [], draft: "", sentEpoch: a.connected ? state.epoch : null };
 }
 
 function onFrame(state: ChatState, frame: WsServerFrame, now: number): ChatState {
@@ -217,6 +219,10 @@ function onFrame(state: ChatState, frame: WsServerFrame, now: number): ChatState
   switch (frame.type) {
     case "progress":
       return current ? { ...state, turn: { ...turn, steps: [...turn.steps, { step: frame.step, message: frame.message }] } } : state;
+    case "token":
+      return current ? { ...state, turn: { ...turn, draft: turn.draft + frame.delta } } : state;
+    case "reset":
+      return current ? { ...state, turn: { ...turn, draft: "" } } : state;
     case "answer": {
       if (!current) return state;
       const { type: _type, turn_id: _id, ...a } = frame;
