@@ -94,7 +94,7 @@ describe("POST /api/chat as Server-Sent Events", () => {
     const bad = await streamChat({ session_id: "sse-bad" });
     expect(bad.status).toBe(422);
     expect(bad.headers.get("content-type")).toMatch(/application\/json/);
-    expect((await bad.json()).error.code).toBe("invalid_request");
+    expect(((await bad.json()) as any).error.code).toBe("invalid_request");
 
     const events = parseEvents(await (await streamChat({ session_id: "sse-nothing-pending", custom_input: "x" })).text());
     expect(events).toEqual([{ event: "error", data: { error: { code: "invalid_request", message: "There is no pending clarification in this session" } } }]);
