@@ -7,9 +7,6 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { GraphState } from "../worker/agents/graph/state";
-import { graphModels } from "../worker/agents/graph/select";
-import { createWebSearch } from "../worker/agents/web/tavily";
-import { providers } from "../worker/config";
 import { deployedEnv } from "../worker/config-versions/deployed";
 import { ApiError } from "../worker/http/errors";
 import { WsClientFrameSchema } from "../worker/schemas";
@@ -17,6 +14,7 @@ import { clarificationBody, runChatTurn, type TurnContext, type TurnInput, type 
 import { errorBody } from "../worker/http/errors";
 import { sseEvent } from "../worker/http/sse";
 import type { ChatMessage } from "../worker/services/messages";
+import { turnDependencies } from "../worker/services/turn-deps";
 
 export type { ChatMessage, MessageSource } from "../worker/services/messages";
 
@@ -142,14 +140,9 @@ export class ChatSession extends DurableObject<Env> {
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('session_id', ?)", sessionId);
       const history = this.messages(HISTORY_MESSAGES);
       const pending = input.kind === "response" ? this.pending() : null;
-      // The production config version's tunables (falls back to the vars when D1 fails).
-      const env = await deployedEnv(this.env);
-      const p = providers(env);
+      // Under the production config version's tunables (falls back to the vars when D1 fails).
       const result = await runChatTurn(input, {
-        env,
-        providers: p,
-        models: graphModels(p.config, env),
-        webSearch: createWebSearch(env as unknown as { TAVILY_API_KEY?: string; TAVILY_BASE_URL?: string }),
+        ...turnDependencies(await deployedEnv(this.env)),
         sessionId,
         history,
         pending,

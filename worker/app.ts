@@ -1,5 +1,5 @@
 /** The Hono application: one sub-app per resource, mounted with `app.route`. */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "./http/context";
 import { errorBody, handleError } from "./http/errors";
 import { corsForClient } from "./http/cors";
@@ -18,17 +18,22 @@ import { monitoringAlertsRoute } from "./routes/monitoring-alerts";
 import { monitoringHealthRoute } from "./routes/monitoring-health";
 import { monitoringProposalsRoute } from "./routes/monitoring-proposals";
 import { monitoringRunsRoute } from "./routes/monitoring-runs";
+import { openAICompatRoute } from "./routes/openai-compat";
 import { ragRoute } from "./routes/rag";
+
+/** Middleware: the request's env becomes the production config version's (worker/config-versions/deployed.ts). */
+const withDeployedConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.env = await deployedEnv(c.env);
+  await next();
+};
 
 export const app = new Hono<AppEnv>()
   .use(requestLog())
   .use("/api/*", corsForClient())
   // The API runs with the production config version's tunables (cached per isolate, ≤ 60 s old);
   // /health and /ws skip it (the ChatSession reads the deployed version itself).
-  .use("/api/*", async (c, next) => {
-    c.env = await deployedEnv(c.env);
-    await next();
-  })
+  .use("/api/*", withDeployedConfig)
+  .use("/v1/*", withDeployedConfig)
   // The quality loop and the config versions are the admin's (worker/http/admin.ts).
   .use("/api/meta-monitoring/*", requireAdmin())
   .use("/api/config/*", requireAdmin())
@@ -45,7 +50,8 @@ export const app = new Hono<AppEnv>()
   .route("/api/meta-monitoring", monitoringProposalsRoute)
   .route("/api/config", configRoute)
   .route("/ws", wsRoute)
-  .route("/api/debug", debugRoute);
+  .route("/api/debug", debugRoute)
+  .route("/v1", openAICompatRoute);
 
 /** The API's route types, for the web client's typed client (`hc<AppType>` from "hono/client"). */
 export type AppType = typeof app;

@@ -79,6 +79,11 @@ const PROGRESS: Record<NodeName, string> = {
   evaluate_quality: "Checking the answer",
 };
 
+/** The words a chosen clarification option adds to the question: the last two parts of its label ("Collector > Exporters" → "Collector Exporters"). */
+export function clarificationTopic(label: string): string {
+  return label.split(" > ").slice(-2).join(" ");
+}
+
 /**
  * Applies the user's answer to a pending clarification: the chosen option's topic (or the free
  * text) refines the question, the round is counted, and the run restarts at `analyze_query`.
@@ -92,7 +97,7 @@ export function applyClarificationAnswer(state: GraphState, answer: { selected_o
   if (answer.selected_option !== undefined) {
     const option = pending.options.find((o) => o.id === answer.selected_option || o.label === answer.selected_option);
     if (!option) throw new ApiError(422, "invalid_request", `Unknown option '${answer.selected_option}'`, { options: pending.options.map((o) => o.id) });
-    text = option.label.split(" > ").slice(-2).join(" ");
+    text = clarificationTopic(option.label);
     if (option.domain && !scope) scope = { domains: [option.domain], tags: [] };
   } else if (answer.custom_input?.trim()) {
     text = answer.custom_input.trim();
