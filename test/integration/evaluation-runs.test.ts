@@ -84,6 +84,8 @@ describe("evaluation runs", () => {
       honest_refusal_rate: nan(m.honestRefusal), answered_rate: nan(m.answered),
       latency_p50_ms: latencies[1], latency_p95_ms: latencies[3],
       llm_calls_per_answer: body.results.reduce((s: number, r: any) => s + r.llm_calls, 0) / 4,
+      // Offline: no model judges faithfulness.
+      faithfulness: null,
     });
     expect(run.metrics).not.toHaveProperty("guardrail_rate");
     expect(completions.get(runId)).toBe(1);

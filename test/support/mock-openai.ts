@@ -2,7 +2,14 @@
  * A local HTTP server speaking the OpenAI REST wire format, for provider tests:
  * - `POST /v1/embeddings`: deterministic vectors (FNV-1a seeded) of the requested `dimensions`.
  * - `POST /v1/chat/completions`: answers "<first sentence of source [1]> [1]", or `NOT_COVERED`
- *   when the question contains "unanswerable"; model "always-500" fails with HTTP 500.
+ *   when the question contains "unanswerable"; when it contains "embellish", the answer adds a
+ *   sentence no source holds ("It was first released on the Moon in 1850. [1]"); model
+ *   "always-500" fails with HTTP 500. Model "graph-json" answers the graph's JSON steps (system
+ *   "TASK:<step>") and the grounded prompt like any model.
+ * - The faithfulness judge (system "TASK:faithfulness", worker/rag/eval/faithfulness.ts), any
+ *   model: a deterministic verdict, `{"sentences":[{"text","supported"}]}`, a sentence of the
+ *   answer (markers and markdown removed) being supported when the sources' text contains it
+ *   (case and whitespace folded). Model "judge-garbage" answers prose instead (not JSON), always.
  * - `GET /__requests`: the JSON bodies received so far.
  * - `POST /webhook/<name>`: a webhook sink that records the JSON body under `<name>` (answers
  *   200 "ok"; name "always-500" answers 500, names starting "slow" answer after 1.5 s), and
@@ -38,6 +45,27 @@ function completion(model: string, content: string) {
     choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }],
     usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
   };
+}
+
+/** The sentence the generator adds for a question containing "embellish" (in no source). */
+export const EMBELLISHMENT = "It was first released on the Moon in 1850.";
+
+const fold = (t: string) => t.toLowerCase().replace(/[*_`#>]+/g, " ").replace(/\s+/g, " ").trim();
+
+/**
+ * The judge's verdict on the user message "Sources:\n\n…\n\nAnswer:\n<answer>": each sentence (or
+ * line) of the answer, citation markers removed, is supported when the sources' text holds it.
+ */
+export function faithfulnessVerdict(user: string): { sentences: { text: string; supported: boolean }[] } {
+  const at = user.lastIndexOf("\n\nAnswer:\n");
+  const sources = fold(user.slice(0, Math.max(0, at)));
+  const answer = at >= 0 ? user.slice(at + "\n\nAnswer:\n".length) : user;
+  const sentences = answer
+    .replace(/\s*\[\d{1,3}\]/g, "")
+    .split(/\n+|(?<=[.!?])\s+/)
+    .map((t) => t.replace(/^[-*\s]+/, "").trim())
+    .filter((t) => fold(t).length > 0);
+  return { sentences: sentences.map((text) => ({ text, supported: sources.includes(fold(text)) })) };
 }
 
 /** Canned JSON for the graph's model-backed steps (model "graph-json"), keyed by "TASK:<step>". */
@@ -100,11 +128,16 @@ export async function startMockOpenAI(): Promise<{ url: string; close: () => Pro
       }
       if (req.url === "/v1/chat/completions") {
         if (b.model === "always-500") return send(res, 500, { error: { message: "upstream exploded", type: "server_error" } });
-        if (b.model === "graph-json") return send(res, 200, completion(b.model, JSON.stringify(graphAnswer(b.messages))));
+        const system: string = b.messages?.[0]?.content ?? "";
+        if (system.includes("TASK:faithfulness")) {
+          if (b.model === "judge-garbage") return send(res, 200, completion(b.model, "Every sentence looks fine to me."));
+          return send(res, 200, completion(b.model, JSON.stringify(faithfulnessVerdict(b.messages.at(-1).content))));
+        }
+        if (b.model === "graph-json" && /TASK:\w+/.test(system)) return send(res, 200, completion(b.model, JSON.stringify(graphAnswer(b.messages))));
         const user: string = b.messages.at(-1).content;
         const question = user.split("Question:").pop() ?? "";
         const first = /\[1\][^\n]*\n([^.\n]+\.)/.exec(user)?.[1] ?? "Nothing.";
-        const content = /unanswerable/i.test(question) ? "NOT_COVERED" : `${first.trim()} [1]`;
+        const content = /unanswerable/i.test(question) ? "NOT_COVERED" : /embellish/i.test(question) ? `${first.trim()} [1] ${EMBELLISHMENT} [1]` : `${first.trim()} [1]`;
         return send(res, 200, {
           id: "chatcmpl-test", object: "chat.completion", created: 0, model: b.model,
           choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }],

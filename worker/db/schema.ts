@@ -130,7 +130,7 @@ export const evaluationRuns = sqliteTable(
   "evaluation_runs",
   {
     id: text("id").primaryKey(),
-    dataset: text("dataset", { enum: ["test", "dev"] }).notNull(),
+    dataset: text("dataset", { enum: ["test", "dev", "replays"] }).notNull(),
     corpus: text("corpus"),
     configOverrides: text("config_overrides", { mode: "json" }).$type<Record<string, string | number>>().notNull(),
     configVersionId: text("config_version_id"),
@@ -149,6 +149,8 @@ export const evaluationRuns = sqliteTable(
     completedAt: integer("completed_at"),
     /** Shift (ms, ≤ 0) of the run's recorded times for a run started with `as_of`; 0 otherwise. */
     clockOffsetMs: integer("clock_offset_ms").notNull().default(0),
+    /** Replays runs: the thumbs-down filter they selected with (`migrations/0011`); null for the splits. */
+    replayFilter: text("replay_filter", { mode: "json" }).$type<ReplayFilter>(),
   },
   (t) => [index("evaluation_runs_created_idx").on(t.createdAt), index("evaluation_runs_status_idx").on(t.status, t.completedAt)],
 );
@@ -176,10 +178,45 @@ export const evaluationResults = sqliteTable(
     problems: text("problems", { mode: "json" }).$type<string[]>().notNull(),
     error: text("error"),
     response: text("response").notNull().default(""),
+    /** Share (0..1) of the answer's sentences the LLM judge found supported by the cited sources; null when not judged. */
+    faithfulness: real("faithfulness"),
+    /** Replays: whether the new answer differs from the thumbs-down one; null for the splits. */
+    changed: integer("changed", { mode: "boolean" }),
   },
   (t) => [primaryKey({ columns: [t.runId, t.caseId] }), index("evaluation_results_batch_idx").on(t.runId, t.batchIndex)],
 );
 export type EvaluationResultRow = typeof evaluationResults.$inferSelect;
+
+/** The thumbs-down filter of a replays run: rated at or after `since` (epoch ms), with any of `reasons`; null = no filter. */
+export interface ReplayFilter {
+  since: number | null;
+  reasons: FeedbackReason[] | null;
+}
+
+/**
+ * The questions a replays run asks again, chosen when it starts (`migrations/0011`): one row per
+ * (run, case), `case_id` being the thumbs-down feedback's id.
+ */
+export const evaluationReplayCases = sqliteTable(
+  "evaluation_replay_cases",
+  {
+    runId: text("run_id").notNull().references(() => evaluationRuns.id, { onDelete: "cascade" }),
+    caseId: text("case_id").notNull(),
+    sessionId: text("session_id").notNull(),
+    messageId: text("message_id").notNull(),
+    /** The user question before the rated answer (its resolved query when it had one). */
+    question: text("question").notNull(),
+    /** The first 500 characters of the rated answer. */
+    previousResponse: text("previous_response").notNull(),
+    previousOutcome: text("previous_outcome", { enum: ["answer", "refusal", "clarification"] }),
+    reasons: text("reasons", { mode: "json" }).$type<FeedbackReason[]>().notNull(),
+    comment: text("comment"),
+    /** When the thumbs-down was given, epoch ms. */
+    ratedAt: integer("rated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.caseId] })],
+);
+export type EvaluationReplayCaseRow = typeof evaluationReplayCases.$inferSelect;
 
 /** Alert rules over evaluation metrics (`migrations/0007_alerts.sql`, worker/monitoring/alerts-state.ts). */
 export const alertRules = sqliteTable("alert_rules", {

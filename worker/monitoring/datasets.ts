@@ -1,19 +1,30 @@
 /**
- * The evaluation datasets of the quality loop. The cases are the realistic evaluation set of
- * `test/eval/cases.json` (250 cases, split dev/test, written for `npm run eval:answers`), imported
- * here as JSON and bundled into the Worker: there is no copy to keep in sync.
+ * The evaluation datasets of the quality loop:
+ * - the splits `test` and `dev` of the realistic evaluation set of `test/eval/cases.json` (250
+ *   cases written for `npm run eval:answers`, with gold pages and keywords), imported here as
+ *   JSON and bundled into the Worker: there is no copy to keep in sync;
+ * - `replays`: the questions of answers that got a thumbs-down (`POST /api/feedback`), read from
+ *   D1 and the sessions when a run starts (./replays.ts); they have no gold.
  */
 import allCases from "../../test/eval/cases.json";
 import { ANSWER_CORPORA, type AnswerCase } from "../rag/eval/answers";
 
-/** A split of the evaluation set. */
-export type DatasetName = "test" | "dev";
+/** A split of the evaluation set (cases with gold pages and keywords). */
+export type SplitName = "test" | "dev";
+
+/** A dataset of evaluation runs: a split of the evaluation set, or the thumbs-down replays. */
+export type DatasetName = SplitName | "replays";
 
 /** A corpus of the evaluation set (a key of {@link ANSWER_CORPORA}). */
 export type CorpusName = keyof typeof ANSWER_CORPORA;
 
-/** The split names, for validation. */
-export const DATASET_NAMES = ["test", "dev"] as const;
+/** The dataset names, for validation. */
+export const DATASET_NAMES = ["test", "dev", "replays"] as const satisfies readonly DatasetName[];
+
+/** True for the splits of the evaluation set, false for `replays`. */
+export function isSplit(dataset: DatasetName): dataset is SplitName {
+  return dataset !== "replays";
+}
 
 /** The corpus names, for validation. */
 export const CORPUS_NAMES = Object.keys(ANSWER_CORPORA) as [CorpusName, ...CorpusName[]];
@@ -27,7 +38,7 @@ const BY_ID = new Map(CASES.map((c) => [c.id, c]));
  * @param dataset The split.
  * @param corpora Corpora to keep; undefined keeps every corpus.
  */
-export function datasetCases(dataset: DatasetName, corpora?: readonly CorpusName[]): AnswerCase[] {
+export function datasetCases(dataset: SplitName, corpora?: readonly CorpusName[]): AnswerCase[] {
   const keep = corpora ? new Set<string>(corpora) : null;
   return CASES.filter((c) => c.split === dataset && (!keep || keep.has(c.corpus)));
 }

@@ -7,22 +7,65 @@
 import { eq } from "drizzle-orm";
 import { TUNABLE_KEYS, TunablesSchema, type Tunables } from "../config-versions/tunables";
 import type { Database } from "../db/client";
-import { configVersions, type ProposalRow } from "../db/schema";
+import { configVersions, type EvaluationRunRow, type ProposalRow } from "../db/schema";
 import { ApiError } from "../http/errors";
-import { getAlert } from "../storage/alerts";
-import { createVersion, deployVersion, ensureProduction, getVersion } from "../storage/config-versions";
-import { allResults, getRun } from "../storage/evaluation-runs";
+import { getAlert, listAlertRules, ruleSpec, type AlertView } from "../storage/alerts";
+import { createVersion, deployVersion, ensureProduction, getProduction, getVersion } from "../storage/config-versions";
+import { allResults, getRun, previousComparableRun } from "../storage/evaluation-runs";
 import { getProposalRow, insertProposal, transitionProposal } from "../storage/proposals";
 import { caseById } from "./datasets";
-import { proposeChanges, type FailureSummary } from "./proposals-rules";
+import { proposeChanges, type DeploymentContext, type FailureSummary, type RunSnapshot } from "./proposals-rules";
 
-/** The per-question failures of a run's results. */
+/** Production pointer moves read for the revert rule (newest first). */
+const MOVES_READ = 100;
+
+/** The per-question failures of a run's results (replayed questions have no gold: never "gold missed"). */
 async function failuresOf(db: Database, runId: string): Promise<FailureSummary> {
   const results = await allResults(db, runId);
   return {
     cases: results.length,
     failing: results.filter((r) => r.error !== null || r.problems.length > 0).length,
-    gold_missed: results.filter((r) => r.error === null && caseById(r.caseId)?.scenario !== "not_covered" && !r.goldAt5).length,
+    gold_missed: results.filter((r) => r.error === null && caseById(r.caseId)?.scenario === "answer" && !r.goldAt5).length,
+  };
+}
+
+/** The tunable keys a run overrides. */
+function tunableOverridesOf(run: EvaluationRunRow): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(run.configOverrides).filter(([k]) => (TUNABLE_KEYS as readonly string[]).includes(k)));
+}
+
+/** A run as the revert rule reads it, with its value of `metric`. */
+function snapshot(run: EvaluationRunRow, metric: string): RunSnapshot {
+  const value = run.metrics?.[metric];
+  return {
+    id: run.id, version_id: run.configVersionId, created_at: run.createdAt, value: typeof value === "number" && Number.isFinite(value) ? value : null,
+    as_deployed: run.trigger !== "validation" && Object.keys(tunableOverridesOf(run)).length === 0,
+  };
+}
+
+/**
+ * What the revert rule reads for a firing alert, from D1: the run that opened it, the completed
+ * run of the same dataset and corpus before that one, the production pointer's latest moves
+ * (deployment events), and both runs' versions. Null when the alert is not firing or a piece is
+ * missing (no previous run, a version unknown or deleted).
+ */
+async function deploymentContext(db: Database, alert: AlertView): Promise<DeploymentContext | null> {
+  if (alert.status !== "firing") return null;
+  const opening = await getRun(db, alert.first_run_id);
+  if (!opening || opening.status !== "completed" || !opening.configVersionId) return null;
+  const previous = await previousComparableRun(db, opening);
+  if (!previous?.configVersionId) return null;
+  const rule = (await listAlertRules(db)).find((r) => r.id === alert.rule_id);
+  if (!rule) return null;
+  const production = await getProduction(db, MOVES_READ);
+  const versions = await Promise.all([opening.configVersionId, previous.configVersionId].map((id) => getVersion(db, id).catch(() => null)));
+  if (versions.some((v) => v === null)) return null;
+  return {
+    alert: { status: alert.status, metric: alert.metric }, rule: ruleSpec(rule), opening: snapshot(opening, alert.metric), previous: snapshot(previous, alert.metric),
+    moves: production.events.map((e) => ({ from_version_id: e.from_version_id, to_version_id: e.to_version_id, at: Date.parse(e.created_at) })),
+    production_version_id: production.version.id,
+    tunables: Object.fromEntries(versions.map((v) => [v!.id, TunablesSchema.parse(v!.values)])),
+    version_numbers: Object.fromEntries(versions.map((v) => [v!.id, v!.version])),
   };
 }
 
@@ -35,7 +78,9 @@ async function defaultTunables(db: Database): Promise<Tunables> {
 
 /**
  * Generates a proposal from a firing (or pending) alert, whose rule's metric it acts on and whose
- * latest run it reads, or from a completed run (any metric).
+ * latest run it reads, or from a completed run (any metric). For a firing alert, the revert rule
+ * is tried first with what it reads from D1 (the run that opened the alert, the run before it,
+ * the production pointer's moves); its candidate has the previous version's tunables.
  *
  * @throws ApiError 404 for an unknown alert or run; 409 for a resolved alert, an unfinished run,
  *   or metrics for which no rule proposes a change.
@@ -43,22 +88,30 @@ async function defaultTunables(db: Database): Promise<Tunables> {
 export async function generateProposal(env: Env, db: Database, input: { alert_id?: string; run_id?: string; actor: string }): Promise<ProposalRow> {
   let focus: string | undefined;
   let runId = input.run_id;
+  let deployment: DeploymentContext | null = null;
   if (input.alert_id) {
     const alert = await getAlert(db, input.alert_id);
     if (alert.status === "resolved") throw new ApiError(409, "conflict", `Alert ${alert.id} is resolved`);
     focus = alert.metric;
     runId ??= alert.last_run_id;
+    await ensureProduction(db, env);
+    deployment = await deploymentContext(db, alert);
   }
   if (!runId) throw new ApiError(422, "invalid_request", "Invalid request body", [{ path: "", message: "alert_id or run_id is required" }]);
   const run = await getRun(db, runId);
   if (!run) throw new ApiError(404, "not_found", `No evaluation run ${runId}`);
   if (run.status !== "completed" || !run.metrics) throw new ApiError(409, "conflict", `Evaluation run ${runId} is ${run.status}; a proposal needs a completed run`);
   const production = await ensureProduction(db, env);
-  const base = await getVersion(db, run.configVersionId ?? production.id);
-  const tunableOverrides = Object.fromEntries(Object.entries(run.configOverrides).filter(([k]) => (TUNABLE_KEYS as readonly string[]).includes(k)));
+  let base = await getVersion(db, run.configVersionId ?? production.id);
+  let tunableOverrides = tunableOverridesOf(run);
   const current = TunablesSchema.parse({ ...base.values, ...tunableOverrides });
-  const proposed = proposeChanges(run.metrics, await failuresOf(db, run.id), current, await defaultTunables(db), focus);
+  const proposed = proposeChanges(run.metrics, await failuresOf(db, run.id), current, await defaultTunables(db), focus, deployment);
   if (!proposed) throw new ApiError(409, "conflict", `No rule proposes a change for the metrics of run ${run.id}${focus ? ` (${focus})` : ""}`);
+  if (proposed.base_version_id) {
+    // The rule chose the version to change (revert: the deployed one), as deployed: without the run's overrides.
+    if (proposed.base_version_id !== base.id) base = await getVersion(db, proposed.base_version_id);
+    tunableOverrides = {};
+  }
   const id = crypto.randomUUID();
   const values = { ...tunableOverrides, ...Object.fromEntries(Object.entries(proposed.changes).map(([k, c]) => [k, c!.to])) };
   const candidate = await createVersion(db, { values, parentId: base.id, description: `proposal ${id} (${proposed.type}): ${proposed.reason}`.slice(0, 1000), actor: input.actor });

@@ -1,31 +1,38 @@
 /**
  * Evaluation runs of the quality loop (docs/evaluation-runs.md). A run asks the cases of one
- * dataset split (test/eval/cases.json, see ./datasets.ts) through the chat path
- * ({@link runChatTurn}, as `POST /api/chat` runs it, without the session's Durable Object) with
- * one configuration (the current variables plus the run's overrides), in batches of questions sent
- * through the `edge-rag-eval` queue. Each case is judged by the offline harness's judge
- * (worker/rag/eval/answers.ts) and stored; when every case is in, the run's metrics are computed
- * from the stored results with the harness's {@link aggregate}, the run is completed exactly once,
- * and the completion hooks run.
+ * dataset (a split of test/eval/cases.json, see ./datasets.ts, or the thumbs-down `replays` of
+ * ./replays.ts) through the chat path ({@link runChatTurn}, as `POST /api/chat` runs it, without
+ * the session's Durable Object) with one configuration (the current variables plus the run's
+ * overrides), in batches of questions sent through the `edge-rag-eval` queue. Each case is judged
+ * by the offline harness's judge (worker/rag/eval/answers.ts; without gold for replays) and, with
+ * a model configured, by the LLM faithfulness judge (worker/rag/eval/faithfulness.ts), and
+ * stored; when every case is in, the run's metrics are computed from the stored results with the
+ * harness's {@link aggregate}, the run is completed exactly once, and the completion hooks run.
  */
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { graphModels } from "../agents/graph/select";
+import type { StructuredClient } from "../agents/llm/structured";
 import { createWebSearch } from "../agents/web/tavily";
 import { envWithOverrides, providers, readConfig } from "../config";
-import { deployedEnv } from "../config-versions/deployed";
+import { deployedEnv, deployedVersion } from "../config-versions/deployed";
 import { evaluateAlertRules } from "./alerts-evaluate";
 import { database, type Database } from "../db/client";
 import { chunks, type EvaluationResultRow, type EvaluationRunRow } from "../db/schema";
 import { ApiError } from "../http/errors";
-import { aggregate, judgeAnswer, observeTurn, type AnswerCase, type CaseJudgement, type ChatTurnBody } from "../rag/eval/answers";
+import {
+  aggregate, judgeAnswer, judgeWithoutGold, observeTurn, type AnswerCase, type CaseJudgement, type ChatTurnBody, type TurnObservation,
+} from "../rag/eval/answers";
+import { faithfulnessJudge, judgeFaithfulness } from "../rag/eval/faithfulness";
 import { percentile } from "../rag/eval/metrics";
+import type { FeedbackReason } from "../schemas";
 import { runChatTurn } from "../services/chat";
 import {
-  allResults, corporaInKnowledgeBase, existingResultIds, finishRun, getRun, insertRun, markRunning, recordBatchResults,
-  type NewEvaluationResult,
+  allResults, corporaInKnowledgeBase, existingResultIds, finishRun, getRun, insertRun, markRunning, recordBatchResults, replayCasesOf,
+  type NewEvaluationResult, type NewReplayCase,
 } from "../storage/evaluation-runs";
-import { caseById, datasetCases, type CorpusName, type DatasetName } from "./datasets";
+import { caseById, datasetCases, isSplit, type CorpusName, type DatasetName } from "./datasets";
+import { replayChanged, selectReplayCases, type TurnOutcome } from "./replays";
 
 /** Questions per queue message unless the caller chooses. */
 export const DEFAULT_BATCH_SIZE = 10;
@@ -51,20 +58,28 @@ export const ConfigOverridesSchema = z.record(z.string().regex(/^[A-Z][A-Z0-9_]{
 
 /** Options of {@link startEvaluationRun}. */
 export interface StartRunOptions {
+  /** A split of the evaluation set, or `replays` (the questions of thumbs-down answers). */
   dataset: DatasetName;
-  /** One corpus; null or undefined = every corpus with pages in the knowledge base. */
+  /** One corpus (splits only); null or undefined = every corpus with pages in the knowledge base. */
   corpus?: CorpusName | null;
   /** Variables evaluated over the current configuration; {} (default) = the current configuration. */
   config_overrides?: Record<string, string | number>;
-  /** The stored config version these overrides come from, when a caller evaluates one. */
+  /**
+   * The stored config version these overrides come from, when a caller evaluates one; otherwise
+   * the run records the production version it starts on.
+   */
   config_version_id?: string | null;
   trigger: RunTrigger;
   /** Questions per queue message, 1..{@link MAX_BATCH_SIZE}; default {@link DEFAULT_BATCH_SIZE}. */
   batch_size?: number;
-  /** Only these cases (of the selected split and corpora), for small runs and tests. */
+  /** Only these cases (of the selected split and corpora; for replays, feedback ids), for small runs and tests. */
   case_ids?: string[];
-  /** At most this many cases (the first ones of the selection), for small runs and tests. */
+  /** At most this many cases (the first ones of the selection; for replays, the newest), for small runs and tests. */
   limit?: number;
+  /** Replays only: thumbs-down answers rated at or after this time, epoch ms. */
+  since?: number;
+  /** Replays only: thumbs-down answers with at least one of these reasons. */
+  reasons?: FeedbackReason[];
   /**
    * Epoch ms in the past at which the run reads as started (seeding history, back-filling): its
    * created, started and completed times, and the alerts it raises, are shifted by `as_of - now`.
@@ -76,11 +91,16 @@ export interface StartRunOptions {
 /**
  * A run's metrics (docs/evaluation-runs.md). Shares are 0..1 and null when the group they are
  * computed over is empty. No `guardrail_rate`: the evaluation set has no hostile inputs yet.
+ * Replays have no gold: their gold metrics (keyword recall, all_keywords, citation precision,
+ * gold@5, answered_when_found, honest refusal) are null, and `answered_rate` is over every
+ * replayed question.
  */
 export interface RunMetrics {
   /** Cases judged (turns that did not error). */
   cases: number;
+  /** Cases of scenario `answer` judged (0 for replays). */
   answerable: number;
+  /** Cases of scenario `not_covered` judged (0 for replays). */
   unanswerable: number;
   /** Turns that errored; they are left out of every other figure. */
   errors: number;
@@ -95,6 +115,14 @@ export interface RunMetrics {
   latency_p50_ms: number | null;
   latency_p95_ms: number | null;
   llm_calls_per_answer: number | null;
+  /**
+   * Mean LLM-judge faithfulness (share of an answer's sentences supported by its cited sources,
+   * 0..1) over the answered cases the judge scored; null without a model (offline) or when none
+   * was scored.
+   */
+  faithfulness: number | null;
+  /** Replays only: replayed questions (judged) whose answer differs from the thumbs-down one. */
+  changed?: number;
 }
 
 
@@ -121,9 +149,10 @@ function numericMetrics(metrics: Record<string, number | null> | null): Record<s
   return Object.fromEntries(Object.entries(metrics ?? {}).filter((e): e is [string, number] => typeof e[1] === "number" && Number.isFinite(e[1])));
 }
 
-/** After a run finishes: the alert rules see a completed run's metrics, then the registered hooks run. */
+/** After a run finishes: the alert rules see a completed run's metrics (not a validation's dry run), then the registered hooks run. */
 async function notifyRunCompleted(env: Env, run: EvaluationRunRow): Promise<void> {
-  if (run.status === "completed") {
+  // A validation's dry runs evaluate candidates, not production: they raise no alert.
+  if (run.status === "completed" && run.trigger !== "validation") {
     try {
       await evaluateAlertRules(env, { run_id: run.id, metrics: numericMetrics(run.metrics), at: run.completedAt ?? Date.now() });
     } catch (e) {
@@ -162,27 +191,36 @@ export async function startEvaluationRun(env: Env, opts: StartRunOptions): Promi
   const db = database(env.DB);
   const overrides = opts.config_overrides ?? {};
   checkOverrides(env, overrides);
-  const corpora = opts.corpus ? [opts.corpus] : await corporaInKnowledgeBase(db);
-  let cases = datasetCases(opts.dataset, corpora);
-  if (opts.case_ids) {
-    const selected = new Set(cases.map((c) => c.id));
-    const unknown = opts.case_ids.filter((id) => !selected.has(id));
-    if (unknown.length) throw new ApiError(422, "invalid_request", "Invalid request body", [{ path: "case_ids", message: `not cases of the selection: ${unknown.slice(0, 10).join(", ")}` }]);
-    const wanted = new Set(opts.case_ids);
-    cases = cases.filter((c) => wanted.has(c.id));
+  let caseIds: string[];
+  let replays: NewReplayCase[] = [];
+  if (isSplit(opts.dataset)) {
+    const corpora = opts.corpus ? [opts.corpus] : await corporaInKnowledgeBase(db);
+    let cases = datasetCases(opts.dataset, corpora);
+    if (opts.case_ids) {
+      const selected = new Set(cases.map((c) => c.id));
+      const unknown = opts.case_ids.filter((id) => !selected.has(id));
+      if (unknown.length) throw new ApiError(422, "invalid_request", "Invalid request body", [{ path: "case_ids", message: `not cases of the selection: ${unknown.slice(0, 10).join(", ")}` }]);
+      const wanted = new Set(opts.case_ids);
+      cases = cases.filter((c) => wanted.has(c.id));
+    }
+    if (opts.limit !== undefined) cases = cases.slice(0, opts.limit);
+    if (cases.length === 0) throw new ApiError(422, "invalid_request", "No evaluation cases selected: ingest a corpus of the evaluation set or choose another corpus");
+    caseIds = cases.map((c) => c.id);
+  } else {
+    replays = (await selectReplayCases(env, db, { since: opts.since, reasons: opts.reasons, case_ids: opts.case_ids, limit: opts.limit })).cases;
+    caseIds = replays.map((c) => c.caseId);
   }
-  if (opts.limit !== undefined) cases = cases.slice(0, opts.limit);
-  if (cases.length === 0) throw new ApiError(422, "invalid_request", "No evaluation cases selected: ingest a corpus of the evaluation set or choose another corpus");
+  const configVersionId = opts.config_version_id ?? (await deployedVersion(env)).id;
   const batchSize = Math.min(MAX_BATCH_SIZE, Math.max(1, opts.batch_size ?? DEFAULT_BATCH_SIZE));
-  const batchCount = Math.ceil(cases.length / batchSize);
+  const batchCount = Math.ceil(caseIds.length / batchSize);
   const id = crypto.randomUUID();
   const now = Date.now();
   const clockOffsetMs = opts.as_of === undefined ? 0 : Math.min(0, opts.as_of - now);
   await insertRun(db, {
-    id, dataset: opts.dataset, corpus: opts.corpus ?? null, configOverrides: overrides, configVersionId: opts.config_version_id ?? null,
-    trigger: opts.trigger, status: "queued", caseIds: cases.map((c) => c.id), batchSize, total: cases.length, batchCount, createdAt: now + clockOffsetMs,
-    clockOffsetMs,
-  });
+    id, dataset: opts.dataset, corpus: isSplit(opts.dataset) ? opts.corpus ?? null : null, configOverrides: overrides, configVersionId,
+    trigger: opts.trigger, status: "queued", caseIds, batchSize, total: caseIds.length, batchCount, createdAt: now + clockOffsetMs,
+    clockOffsetMs, replayFilter: isSplit(opts.dataset) ? null : { since: opts.since ?? null, reasons: opts.reasons?.length ? opts.reasons : null },
+  }, replays);
   const messages = Array.from({ length: batchCount }, (_, batch_index) => ({ body: { run_id: id, batch_index } satisfies EvalMessage }));
   try {
     for (let i = 0; i < messages.length; i += SEND_BATCH) await env.EVAL_QUEUE.sendBatch(messages.slice(i, i + SEND_BATCH));
@@ -202,9 +240,45 @@ async function runEnv(env: Env, run: EvaluationRunRow): Promise<Env> {
   return Object.keys(run.configOverrides).length ? envWithOverrides(current, run.configOverrides, `run:${run.id}`) : current;
 }
 
-/** Asks one case through the chat path and judges it. Never throws: an error becomes the result's error. */
-async function evaluateCase(env: Env, db: Database, run: EvaluationRunRow, batchIndex: number, c: AnswerCase, chunkText: (id: string) => Promise<string | undefined>): Promise<NewEvaluationResult> {
-  const base = { runId: run.id, caseId: c.id, batchIndex, keywordsTotal: c.keywords.length };
+/**
+ * One question of a run, whatever its dataset: a case of the evaluation set (judged against its
+ * gold) or a replayed thumbs-down question (judged without gold, compared with the earlier answer).
+ */
+interface RunCase {
+  id: string;
+  query: string;
+  /** Expected keywords (0 for replays). */
+  keywordsTotal: number;
+  /** The offline harness's judgement of the observed turn. */
+  judge: (turn: TurnObservation) => CaseJudgement;
+  /** Replays: the thumbs-down answer, to tell whether the new one differs. */
+  previous?: { outcome: TurnOutcome | null; response: string };
+}
+
+/** The run's cases of `ids`, in that order (unknown ids left out). */
+async function runCases(db: Database, run: EvaluationRunRow, ids: readonly string[]): Promise<RunCase[]> {
+  if (isSplit(run.dataset)) {
+    return ids.map((id) => caseById(id)).filter((c): c is AnswerCase => !!c).map((c) => ({ id: c.id, query: c.query, keywordsTotal: c.keywords.length, judge: (t) => judgeAnswer(c, t) }));
+  }
+  const replays = await replayCasesOf(db, run.id, ids);
+  return ids.flatMap((id) => {
+    const r = replays.get(id);
+    if (!r) return [];
+    return [{ id, query: r.question, keywordsTotal: 0, judge: (t: TurnObservation) => judgeWithoutGold(id, t), previous: { outcome: r.previousOutcome, response: r.previousResponse } }];
+  });
+}
+
+const score = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(3));
+
+/**
+ * Asks one case through the chat path and judges it; with a faithfulness `judge`, an answered
+ * case is also scored by the model. Never throws: an error of the turn becomes the result's error,
+ * a failure of the judge a null score with a problem line.
+ */
+async function evaluateCase(
+  env: Env, run: EvaluationRunRow, batchIndex: number, c: RunCase, chunkText: (id: string) => Promise<string | undefined>, judge: StructuredClient | null,
+): Promise<NewEvaluationResult> {
+  const base = { runId: run.id, caseId: c.id, batchIndex, keywordsTotal: c.keywordsTotal };
   const started = Date.now();
   try {
     const p = providers(env);
@@ -224,17 +298,27 @@ async function evaluateCase(env: Env, db: Database, run: EvaluationRunRow, batch
       llmCalls = turn.pending?.total_llm_calls ?? 0;
     }
     const observation = await observeTurn(body, (_documentId, chunkId) => chunkText(chunkId));
-    const j = judgeAnswer(c, observation);
+    const j = c.judge(observation);
+    const problems = [...j.problems];
+    let faithfulness: number | null = null;
+    if (judge && observation.outcome === "answer") {
+      const f = await judgeFaithfulness(judge, observation.response, observation.cited);
+      faithfulness = f.score;
+      if (f.error !== null) problems.push(`faithfulness judge failed: ${f.error}`);
+      else if (f.score! < 1) problems.push(`faithfulness ${score(f.score!)}: ${f.sentences - Math.round(f.score! * f.sentences)} of ${f.sentences} sentences unsupported, e.g. "${f.unsupported[0] ?? ""}"`);
+    }
     return {
       ...base, outcome: observation.outcome, answered: j.answered, refused: observation.outcome === "refusal",
-      keywordsHit: Math.round(j.keywordRecall * c.keywords.length), goldAt5: j.goldAt5, citations: j.citations,
-      citationsValid: j.validCitations, citationsGold: j.goldCitations, citationPrecision: j.citations ? j.goldCitations / j.citations : null,
-      latencyMs, llmCalls, problems: j.problems, error: null, response: observation.response.slice(0, RESPONSE_EXCERPT_CHARS),
+      keywordsHit: Math.round(j.keywordRecall * c.keywordsTotal), goldAt5: j.goldAt5, citations: j.citations,
+      citationsValid: j.validCitations, citationsGold: j.goldCitations, citationPrecision: c.previous ? null : j.citations ? j.goldCitations / j.citations : null,
+      latencyMs, llmCalls, problems, error: null, response: observation.response.slice(0, RESPONSE_EXCERPT_CHARS), faithfulness,
+      changed: c.previous ? replayChanged(c.previous, { outcome: observation.outcome, response: observation.response }) : null,
     };
   } catch (e) {
     return {
       ...base, outcome: null, answered: false, refused: false, keywordsHit: 0, goldAt5: false, citations: 0, citationsValid: 0, citationsGold: 0,
       citationPrecision: null, latencyMs: Date.now() - started, llmCalls: 0, problems: [], error: (e instanceof Error ? e.message : String(e)).slice(0, 1000), response: "",
+      faithfulness: null, changed: null,
     };
   }
 }
@@ -250,23 +334,48 @@ function judgementOf(r: EvaluationResultRow, c: AnswerCase): CaseJudgement {
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+/** Mean of the non-null values, or null when there is none. */
+function meanOf(values: readonly (number | null)[]): number | null {
+  const xs = values.filter((x): x is number => x !== null && Number.isFinite(x));
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
 /**
  * A run's metrics from its stored results (deterministic: the same results give the same
- * figures). Answer figures come from {@link aggregate} over the judged cases; errored turns are
- * counted in `errors` and left out of every other figure.
+ * figures). For a split, answer figures come from {@link aggregate} over the judged cases; for
+ * replays, only the figures that need no gold (answered_rate over every replayed question,
+ * citation_validity, latency, LLM calls, faithfulness, and `changed`), the gold figures null.
+ * Errored turns are counted in `errors` and left out of every other figure.
+ *
+ * @param dataset The run's dataset; default a split (`test`).
  */
-export function computeRunMetrics(results: readonly EvaluationResultRow[]): RunMetrics {
-  const judged = results.filter((r) => r.error === null && caseById(r.caseId));
+export function computeRunMetrics(results: readonly EvaluationResultRow[], dataset: DatasetName = "test"): RunMetrics {
+  const split = isSplit(dataset);
+  const judged = results.filter((r) => r.error === null && (!split || caseById(r.caseId)));
+  const latencies = judged.map((r) => r.latencyMs).sort((a, b) => a - b);
+  const common = {
+    errors: results.length - judged.length, latency_p50_ms: finite(percentile(latencies, 50)), latency_p95_ms: finite(percentile(latencies, 95)),
+    llm_calls_per_answer: judged.length ? judged.reduce((s, r) => s + r.llmCalls, 0) / judged.length : null,
+    faithfulness: meanOf(judged.map((r) => r.faithfulness)),
+  };
+  if (!split) {
+    const citations = judged.reduce((s, r) => s + r.citations, 0);
+    return {
+      cases: judged.length, answerable: 0, unanswerable: 0, ...common,
+      answer_keyword_recall: null, all_keywords: null, citation_precision: null, gold_at_5: null, answered_when_found: null, honest_refusal_rate: null,
+      citation_validity: judged.length ? (citations ? judged.reduce((s, r) => s + r.citationsValid, 0) / citations : 1) : null,
+      answered_rate: judged.length ? judged.filter((r) => r.answered).length / judged.length : null,
+      changed: judged.filter((r) => r.changed === true).length,
+    };
+  }
   const cases = judged.map((r) => caseById(r.caseId)!);
   const m = aggregate(cases, judged.map((r, i) => judgementOf(r, cases[i])));
-  const latencies = judged.map((r) => r.latencyMs).sort((a, b) => a - b);
   return {
-    cases: m.cases, answerable: m.answerable, unanswerable: m.unanswerable, errors: results.length - judged.length,
+    cases: m.cases, answerable: m.answerable, unanswerable: m.unanswerable, ...common,
     answer_keyword_recall: finite(m.keywordRecall), all_keywords: finite(m.allKeywords),
     citation_validity: judged.length ? finite(m.citationValidity) : null, citation_precision: finite(m.citationPrecision),
     gold_at_5: finite(m.goldAt5), answered_when_found: finite(m.answeredWhenFound), honest_refusal_rate: finite(m.honestRefusal),
-    answered_rate: finite(m.answered), latency_p50_ms: finite(percentile(latencies, 50)), latency_p95_ms: finite(percentile(latencies, 95)),
-    llm_calls_per_answer: judged.length ? judged.reduce((s, r) => s + r.llmCalls, 0) / judged.length : null,
+    answered_rate: finite(m.answered),
   };
 }
 
@@ -274,7 +383,7 @@ export function computeRunMetrics(results: readonly EvaluationResultRow[]): RunM
 async function completeIfDone(env: Env, db: Database, runId: string): Promise<void> {
   const run = await getRun(db, runId);
   if (!run || run.status === "completed" || run.status === "failed" || run.done + run.failed < run.total) return;
-  const metrics = computeRunMetrics(await allResults(db, runId));
+  const metrics = computeRunMetrics(await allResults(db, runId), run.dataset);
   const allFailed = run.done === 0;
   const finished = await finishRun(db, runId, {
     status: allFailed ? "failed" : "completed", metrics: { ...metrics }, error: allFailed ? "every case of the run failed" : null, at: Date.now() + run.clockOffsetMs,
@@ -294,8 +403,14 @@ export async function processEvalBatch(env: Env, message: EvalMessage): Promise<
   await markRunning(db, run.id, Date.now() + run.clockOffsetMs);
   const ids = run.caseIds.slice(message.batch_index * run.batchSize, (message.batch_index + 1) * run.batchSize);
   const existing = await existingResultIds(db, run.id, ids);
-  const todo = ids.filter((id) => !existing.has(id)).map((id) => caseById(id)).filter((c): c is AnswerCase => !!c);
+  const todo = await runCases(db, run, ids.filter((id) => !existing.has(id)));
   const turnEnv = await runEnv(env, run);
+  let judge: StructuredClient | null = null;
+  try {
+    judge = faithfulnessJudge(readConfig(turnEnv));
+  } catch {
+    // An invalid configuration fails every turn of the batch, which records why.
+  }
   const texts = new Map<string, Promise<string | undefined>>();
   const chunkText = (id: string) => {
     let t = texts.get(id);
@@ -303,7 +418,7 @@ export async function processEvalBatch(env: Env, message: EvalMessage): Promise<
     return t;
   };
   const results: NewEvaluationResult[] = [];
-  for (const c of todo) results.push(await evaluateCase(turnEnv, db, run, message.batch_index, c, chunkText));
+  for (const c of todo) results.push(await evaluateCase(turnEnv, run, message.batch_index, c, chunkText, judge));
   await recordBatchResults(db, run.id, results);
   await completeIfDone(env, db, run.id);
 }

@@ -16,14 +16,23 @@ import { pairedBootstrap, DEFAULT_RESAMPLES, DEFAULT_SEED, type PairedInterval }
 import { caseById, type CorpusName } from "./datasets";
 import { onRunCompleted, startEvaluationRun } from "./runs";
 
-/** The per-question values compared, and which cases each is defined on. */
-const PER_QUESTION: Record<string, { of: "answerable" | "unanswerable" | "all"; value: (r: EvaluationResultRow) => number }> = {
-  answer_keyword_recall: { of: "answerable", value: (r) => (r.keywordsTotal ? r.keywordsHit / r.keywordsTotal : 0) },
-  gold_at_5: { of: "answerable", value: (r) => (r.goldAt5 ? 1 : 0) },
-  answered_rate: { of: "answerable", value: (r) => (r.answered ? 1 : 0) },
-  honest_refusal_rate: { of: "unanswerable", value: (r) => (r.refused ? 1 : 0) },
-  latency_ms: { of: "all", value: (r) => r.latencyMs },
+/** What a case is, for the per-question values: answerable, unanswerable, or a replayed thumbs-down question (no gold). */
+export type CaseKind = "answerable" | "unanswerable" | "replay";
+
+/** The per-question values compared, and which kinds of case each is defined on. */
+const PER_QUESTION: Record<string, { of: readonly CaseKind[]; value: (r: EvaluationResultRow) => number }> = {
+  answer_keyword_recall: { of: ["answerable"], value: (r) => (r.keywordsTotal ? r.keywordsHit / r.keywordsTotal : 0) },
+  gold_at_5: { of: ["answerable"], value: (r) => (r.goldAt5 ? 1 : 0) },
+  answered_rate: { of: ["answerable", "replay"], value: (r) => (r.answered ? 1 : 0) },
+  honest_refusal_rate: { of: ["unanswerable"], value: (r) => (r.refused ? 1 : 0) },
+  latency_ms: { of: ["answerable", "unanswerable", "replay"], value: (r) => r.latencyMs },
 };
+
+/** The kind of a case of the evaluation set's splits (undefined for an unknown id). */
+export function splitCaseKind(caseId: string): CaseKind | undefined {
+  const c = caseById(caseId);
+  return c ? (c.scenario === "not_covered" ? "unanswerable" : "answerable") : undefined;
+}
 
 /** A case that passed (no problem of the judge) in one run and failed in the other. */
 export interface Flip {
@@ -43,19 +52,21 @@ export interface RunComparison {
 }
 
 /**
- * Compares two runs' results paired by case id (cases that errored in either run are left out):
- * per-metric paired bootstrap intervals (B = 1000, fixed seed) and the flips. Pure.
+ * Compares two runs' results paired by case id (cases that errored in either run, and cases of
+ * unknown kind, are left out): per-metric paired bootstrap intervals (B = 1000, fixed seed) and
+ * the flips. Pure.
+ *
+ * @param kindOf The kind of a case: {@link splitCaseKind} (default) for the splits, `() => "replay"` for replays.
  */
-export function compareResults(baseline: readonly EvaluationResultRow[], candidate: readonly EvaluationResultRow[]): RunComparison {
+export function compareResults(
+  baseline: readonly EvaluationResultRow[], candidate: readonly EvaluationResultRow[], kindOf: (caseId: string) => CaseKind | undefined = splitCaseKind,
+): RunComparison {
   const byCase = new Map(candidate.filter((r) => r.error === null).map((r) => [r.caseId, r]));
-  const pairs = baseline.filter((r) => r.error === null && byCase.has(r.caseId) && caseById(r.caseId)).map((b) => [b, byCase.get(b.caseId)!] as const);
+  const pairs = baseline.filter((r) => r.error === null && byCase.has(r.caseId) && kindOf(r.caseId)).map((b) => [b, byCase.get(b.caseId)!] as const);
   pairs.sort((x, y) => x[0].caseId.localeCompare(y[0].caseId));
   const metrics: Record<string, PairedInterval | null> = {};
   for (const [name, def] of Object.entries(PER_QUESTION)) {
-    const selected = pairs.filter(([b]) => {
-      const unanswerable = caseById(b.caseId)!.scenario === "not_covered";
-      return def.of === "all" || (def.of === "unanswerable") === unanswerable;
-    });
+    const selected = pairs.filter(([b]) => def.of.includes(kindOf(b.caseId)!));
     metrics[name] = pairedBootstrap(selected.map(([b]) => def.value(b)), selected.map(([, c]) => def.value(c)), { resamples: DEFAULT_RESAMPLES, seed: DEFAULT_SEED });
   }
   const flips: Flip[] = [];
@@ -107,7 +118,7 @@ export async function finishValidation(env: Env, proposalId: string): Promise<Pr
   if (b!.status === "failed" || c!.status === "failed") {
     return (await setValidation(db, proposal.id, { ...v, status: "failed", error: b!.error ?? c!.error, completed_at: new Date().toISOString() })) ?? proposal;
   }
-  const comparison = compareResults(await allResults(db, b!.id), await allResults(db, c!.id));
+  const comparison = compareResults(await allResults(db, b!.id), await allResults(db, c!.id), b!.dataset === "replays" ? () => "replay" : splitCaseKind);
   const metricDeltas: Record<string, unknown> = { ...comparison.metrics };
   const validation = {
     ...v, status: "completed", paired_cases: comparison.paired_cases, metrics: metricDeltas, flips: comparison.flips,

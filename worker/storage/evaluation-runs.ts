@@ -4,10 +4,12 @@
  * results in the same D1 batch, so a redelivered queue message never counts a case twice; the
  * run is completed by one conditional UPDATE, so two last batches cannot both complete it.
  */
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, lt, ne, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { documents, evaluationResults, evaluationRuns, type EvaluationResultRow, type EvaluationRunRow } from "../db/schema";
+import {
+  documents, evaluationReplayCases, evaluationResults, evaluationRuns, type EvaluationReplayCaseRow, type EvaluationResultRow, type EvaluationRunRow,
+} from "../db/schema";
 import { ANSWER_CORPORA } from "../rag/eval/answers";
 import type { CorpusName } from "../monitoring/datasets";
 
@@ -15,14 +17,60 @@ import type { CorpusName } from "../monitoring/datasets";
 export type RunStatus = EvaluationRunRow["status"];
 
 /** A new run's row (counters start at 0). */
-export type NewEvaluationRun = Omit<EvaluationRunRow, "done" | "failed" | "metrics" | "error" | "startedAt" | "completedAt" | "clockOffsetMs"> & { clockOffsetMs?: number };
+export type NewEvaluationRun = Omit<EvaluationRunRow, "done" | "failed" | "metrics" | "error" | "startedAt" | "completedAt" | "clockOffsetMs" | "replayFilter">
+  & { clockOffsetMs?: number; replayFilter?: EvaluationRunRow["replayFilter"] };
 
-/** A case's result as the consumer writes it. */
-export type NewEvaluationResult = EvaluationResultRow;
+/** A case's result as the consumer writes it (`faithfulness` and `changed` may be left out: null). */
+export type NewEvaluationResult = Omit<EvaluationResultRow, "faithfulness" | "changed"> & Partial<Pick<EvaluationResultRow, "faithfulness" | "changed">>;
 
-/** Inserts a new run. */
-export async function insertRun(db: Database, run: NewEvaluationRun): Promise<void> {
-  await db.insert(evaluationRuns).values({ ...run, done: 0, failed: 0 });
+/** A replayed question of a new replays run (its `runId` is the run's). */
+export type NewReplayCase = Omit<EvaluationReplayCaseRow, "runId">;
+
+/**
+ * Inserts a new run, with the questions of a replays run, in one D1 batch (both or neither):
+ * every batch of the run then reads the same questions.
+ */
+export async function insertRun(db: Database, run: NewEvaluationRun, replayCases: readonly NewReplayCase[] = []): Promise<void> {
+  const statements: BatchItem<"sqlite">[] = [db.insert(evaluationRuns).values({ ...run, done: 0, failed: 0 })];
+  // D1 binds at most 100 parameters per statement: 10 columns × 9 rows per INSERT.
+  for (let i = 0; i < replayCases.length; i += 9) {
+    statements.push(db.insert(evaluationReplayCases).values(replayCases.slice(i, i + 9).map((c) => ({ ...c, runId: run.id }))));
+  }
+  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
+/** Ids per `IN (…)` list: D1 binds at most 100 parameters per statement. */
+const IDS_PER_QUERY = 90;
+
+/** The replayed questions of a run (all, or those of `caseIds`), by case id. */
+export async function replayCasesOf(db: Database, runId: string, caseIds?: readonly string[]): Promise<Map<string, EvaluationReplayCaseRow>> {
+  const select = (ids?: readonly string[]) =>
+    db.select().from(evaluationReplayCases).where(and(eq(evaluationReplayCases.runId, runId), ids ? inArray(evaluationReplayCases.caseId, [...ids]) : undefined)).all();
+  const rows: EvaluationReplayCaseRow[] = [];
+  if (!caseIds) rows.push(...(await select()));
+  else for (let i = 0; i < caseIds.length; i += IDS_PER_QUERY) rows.push(...(await select(caseIds.slice(i, i + IDS_PER_QUERY))));
+  return new Map(rows.map((r) => [r.caseId, r]));
+}
+
+/**
+ * The completed run before `run` that evaluated the same dataset and corpus as it (created
+ * earlier, newest first), leaving out validation runs (they evaluate versions as overrides, not
+ * what was deployed); undefined when there is none.
+ */
+export async function previousComparableRun(db: Database, run: EvaluationRunRow): Promise<EvaluationRunRow | undefined> {
+  return db
+    .select()
+    .from(evaluationRuns)
+    .where(and(
+      eq(evaluationRuns.status, "completed"),
+      eq(evaluationRuns.dataset, run.dataset),
+      run.corpus === null ? sql`${evaluationRuns.corpus} IS NULL` : eq(evaluationRuns.corpus, run.corpus),
+      ne(evaluationRuns.trigger, "validation"),
+      lt(evaluationRuns.createdAt, run.createdAt),
+    ))
+    .orderBy(desc(evaluationRuns.createdAt), desc(evaluationRuns.id))
+    .limit(1)
+    .get();
 }
 
 /** The run, or undefined. */

@@ -1,8 +1,8 @@
 /** D1 storage of feedback on assistant messages (`feedback` table, migrations/0005_feedback.sql). */
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { feedback, type FeedbackRow } from "../db/schema";
-import type { FeedbackRequest } from "../schemas";
+import type { FeedbackReason, FeedbackRequest } from "../schemas";
 
 /** Public view of a feedback row; `created_at` is ISO 8601. */
 export interface FeedbackView {
@@ -52,4 +52,42 @@ export async function listFeedback(db: Database, limit: number, sessionId?: stri
     .limit(limit)
     .all();
   return rows.map(view);
+}
+
+/** Filter of {@link thumbsDownFeedback}. */
+export interface ThumbsDownFilter {
+  /** Only ratings given at or after this time, epoch ms. */
+  since?: number;
+  /** Only ratings with at least one of these reasons. */
+  reasons?: readonly FeedbackReason[];
+  /** Only these feedback ids. */
+  ids?: readonly string[];
+  /** At most this many rows (1..1000). */
+  limit: number;
+}
+
+/**
+ * The thumbs-down ratings (rating "down") matching the filter, newest first (ties by id). The
+ * reasons are matched in SQL (`json_each`), so `limit` counts matching rows only.
+ */
+export async function thumbsDownFeedback(db: Database, filter: ThumbsDownFilter): Promise<FeedbackRow[]> {
+  const reasons = filter.reasons?.length ? [...filter.reasons] : null;
+  const select = (ids?: readonly string[]) =>
+    db
+      .select()
+      .from(feedback)
+      .where(and(
+        eq(feedback.rating, "down"),
+        filter.since === undefined ? undefined : gte(feedback.createdAt, filter.since),
+        ids ? inArray(feedback.id, [...ids]) : undefined,
+        reasons ? sql`EXISTS (SELECT 1 FROM json_each(${feedback.reasons}) WHERE json_each.value IN (${sql.join(reasons.map((r) => sql`${r}`), sql`, `)}))` : undefined,
+      ))
+      .orderBy(desc(feedback.createdAt), feedback.id)
+      .limit(filter.limit)
+      .all();
+  if (!filter.ids) return select();
+  // D1 binds at most 100 parameters per statement: the ids are asked 90 at a time.
+  const rows: FeedbackRow[] = [];
+  for (let i = 0; i < filter.ids.length; i += 90) rows.push(...(await select(filter.ids.slice(i, i + 90))));
+  return rows.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, filter.limit);
 }

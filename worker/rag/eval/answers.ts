@@ -114,16 +114,18 @@ export function segmentSupported(segment: string, sources: readonly CitedSource[
   return ps.every((p) => texts.some((t) => t.includes(p)));
 }
 
-/** Judges one turn against its case. */
-export function judgeAnswer(c: AnswerCase, turn: TurnObservation): CaseJudgement {
+/**
+ * Checks every `[n]` marker of an answered turn: it must point at a listed source whose text
+ * contains the cited segment ({@link segmentSupported}). Nothing is checked for a refusal or a
+ * clarification (all counts 0).
+ *
+ * @param gold Gold page sources; markers citing one are counted in `goldCitations`.
+ * @returns The marker counts and a problem line per failed marker.
+ */
+export function checkCitations(turn: TurnObservation, gold: ReadonlySet<string> = new Set()): { citations: number; validCitations: number; goldCitations: number; problems: string[] } {
   const problems: string[] = [];
-  const answered = turn.outcome === "answer";
-  const text = turn.response.toLowerCase();
-  const found = answered ? c.keywords.filter((k) => text.includes(k.toLowerCase())) : [];
-  const gold = new Set(c.gold_pages);
-  const goldAt5 = turn.sources.slice(0, 5).some((s) => gold.has(s));
   let citations = 0, validCitations = 0, goldCitations = 0;
-  if (answered) {
+  if (turn.outcome === "answer") {
     for (const seg of citedSegments(turn.response)) {
       for (const n of seg.indexes) {
         citations++;
@@ -138,6 +140,33 @@ export function judgeAnswer(c: AnswerCase, turn: TurnObservation): CaseJudgement
       }
     }
   }
+  return { citations, validCitations, goldCitations, problems };
+}
+
+/**
+ * Judges a turn that has no gold (a replayed thumbs-down question): only what needs no gold,
+ * whether it was answered and whether its citations are valid. The gold fields are false or 0
+ * (`goldAt5`, `allKeywords`, `keywordRecall`, `goldCitations`) and must not be aggregated as
+ * gold metrics; `refusedHonestly` is false (nobody knows whether a refusal is honest).
+ *
+ * @param id The case id the judgement is stored under.
+ */
+export function judgeWithoutGold(id: string, turn: TurnObservation): CaseJudgement {
+  const c = checkCitations(turn);
+  return {
+    id, answered: turn.outcome === "answer", refusedHonestly: false, goldAt5: false, allKeywords: false, keywordRecall: 0,
+    citations: c.citations, validCitations: c.validCitations, goldCitations: 0, problems: c.problems,
+  };
+}
+
+/** Judges one turn against its case. */
+export function judgeAnswer(c: AnswerCase, turn: TurnObservation): CaseJudgement {
+  const answered = turn.outcome === "answer";
+  const text = turn.response.toLowerCase();
+  const found = answered ? c.keywords.filter((k) => text.includes(k.toLowerCase())) : [];
+  const gold = new Set(c.gold_pages);
+  const goldAt5 = turn.sources.slice(0, 5).some((s) => gold.has(s));
+  const { citations, validCitations, goldCitations, problems } = checkCitations(turn, gold);
   if (c.scenario === "answer") {
     if (!answered) problems.push(`answerable question got ${turn.outcome}`);
     const missing = c.keywords.filter((k) => !found.includes(k));
