@@ -20,6 +20,8 @@ import { monitoringProposalsRoute } from "./routes/monitoring-proposals";
 import { monitoringRunsRoute } from "./routes/monitoring-runs";
 import { openAICompatRoute } from "./routes/openai-compat";
 import { ragRoute } from "./routes/rag";
+import { agentsRoute } from "./routes/agents";
+import { tasksRoute } from "./routes/tasks";
 
 /** Middleware: the request's env becomes the production config version's (worker/config-versions/deployed.ts). */
 const withDeployedConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -44,6 +46,8 @@ export const app = new Hono<AppEnv>()
   .route("/api/rag", ragRoute)
   .route("/api/chat", chatRoute)
   .route("/api/feedback", feedbackRoute)
+  .route("/api/tasks", tasksRoute)
+  .route("/api/agents", agentsRoute)
   .route("/api/meta-monitoring", monitoringHealthRoute)
   .route("/api/meta-monitoring", monitoringAlertsRoute)
   .route("/api/meta-monitoring", monitoringRunsRoute)

@@ -1,4 +1,4 @@
-/** Worker entry point: HTTP (Hono), queue consumer, cron, and the Durable Object classes. */
+/** Worker entry point: HTTP (Hono), queue consumer, cron, the Durable Object classes and the task Workflow. */
 import { app } from "./app";
 import { handleEvalBatch } from "./monitoring/runs";
 import { handleIngestBatch } from "./queue";
@@ -6,6 +6,7 @@ import { handleScheduled } from "./scheduled";
 
 export { ChatSession } from "../durable-objects/chat-session";
 export { VectorStore } from "../durable-objects/vector-store";
+export { TaskWorkflow } from "./tasks/workflow";
 
 export default {
   fetch: app.fetch,

@@ -1,0 +1,111 @@
+/**
+ * One task: its status, steps (attempts, times) and, once completed, its report rendered with the
+ * Markdown component (no raw-HTML sink) and its sources. Polls while the task is queued or running.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { describeError } from "../../api/client";
+import { Markdown } from "../../components/Markdown";
+import { cancelTask, fetchTask, OPEN_STATUSES, type TaskDetail } from "./tasksApi";
+
+/** Milliseconds between two reads of an unfinished task. */
+const POLL_MS = 1500;
+
+/** The task `id`; `onChanged` is called when its status changes (the list then reloads). */
+export function TaskView({ id, onChanged }: { id: string; onChanged: () => void }) {
+  const [task, setTask] = useState<TaskDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+
+  useEffect(() => {
+    let current = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastStatus = "";
+    const load = async () => {
+      try {
+        const t = await fetchTask(id);
+        if (!current) return;
+        setTask(t);
+        setError(null);
+        if (lastStatus && lastStatus !== t.status) onChanged();
+        lastStatus = t.status;
+        if (OPEN_STATUSES.includes(t.status)) timer = setTimeout(load, POLL_MS);
+      } catch (e) {
+        if (current) setError(describeError(e));
+      }
+    };
+    setTask(null);
+    load();
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [id]);
+
+  if (error) return <p class="alert" role="alert">Could not load the task: {error}</p>;
+  if (!task) return <p class="muted"><span class="spinner" aria-hidden="true" /> Loading the task…</p>;
+
+  const cancel = async () => {
+    setCancelling(true);
+    try {
+      setTask({ ...task, ...(await cancelTask(task.id)) });
+      onChanged();
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setCancelling(false);
+    }
+  };
+
+  return (
+    <article class="task-view" aria-labelledby="task-title">
+      <h2 id="task-title">
+        {task.type}: {task.description}
+      </h2>
+      <p>
+        <span class={`status status-${task.status}`}>{task.status}</span> <span class="muted">id {task.id}</span>
+        {task.depends_on.length > 0 && <span class="muted"> · depends on {task.depends_on.join(", ")}</span>}
+        {task.duration_ms !== null && <span class="muted"> · {(task.duration_ms / 1000).toFixed(1)} s</span>}
+      </p>
+      {OPEN_STATUSES.includes(task.status) && (
+        <button type="button" class="ghost" onClick={cancel} disabled={cancelling}>
+          {cancelling ? "Cancelling…" : "Cancel task"}
+        </button>
+      )}
+      {task.error && <p class="alert">{task.error}</p>}
+      {task.steps && task.steps.length > 0 && (
+        <div class="table-wrap">
+          <table class="steps">
+            <caption>Steps</caption>
+            <thead>
+              <tr>
+                <th scope="col">Step</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Time</th>
+              </tr>
+            </thead>
+            <tbody>
+              {task.steps.map((s) => (
+                <tr key={s.name}>
+                  <td>
+                    {s.name}
+                    {s.detail && <div class="muted">{s.detail}</div>}
+                    {s.error && <div class="step-error">{s.error}</div>}
+                  </td>
+                  <td>{s.status}</td>
+                  <td>{s.attempts}</td>
+                  <td>{s.duration_ms === null ? "…" : `${s.duration_ms} ms`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {task.result && (
+        <section class="report" aria-label="Report">
+          <Markdown text={task.result.report} />
+        </section>
+      )}
+    </article>
+  );
+}
