@@ -67,6 +67,8 @@ export interface EndpointSpec {
   path: string;
   /** JSON body of the i-th request (0-based, counted over all connections); none for GET. */
   body?: (i: number) => unknown;
+  /** Extra request headers (e.g. `authorization` of the admin endpoints). */
+  headers?: Record<string, string>;
   /**
    * Checks a 200 answer's body; returns a short note when it is empty of results (counted as
    * `emptyAnswers`, not as an error), undefined otherwise.
@@ -217,7 +219,7 @@ export function runLoad(spec: EndpointSpec, options: LoadOptions): Promise<LoadR
           amount: options.requests,
           timeout: options.timeoutS,
           method: spec.method,
-          headers: spec.body ? { "content-type": "application/json" } : {},
+          headers: { ...(spec.body ? { "content-type": "application/json" } : {}), ...spec.headers },
           requests: [request],
         },
         (err, result) => {

@@ -54,7 +54,7 @@ describe("POST /v1/chat/completions", () => {
   it("streams chunks whose deltas make the answer, then a stop chunk with the sources, then [DONE]", async () => {
     const stream = await client.chat.completions.create({ model: "edge-rag", stream: true, messages: [{ role: "user", content: "What is baggage in OpenTelemetry?" }] });
     let text = "";
-    const chunks = [];
+    const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     for await (const chunk of stream) {
       chunks.push(chunk);
       text += chunk.choices[0]?.delta?.content ?? "";

@@ -8,6 +8,7 @@ import "./styles.css";
 const Chat = lazy(() => import("./routes/chat/ChatPage"));
 const Knowledge = lazy(() => import("./routes/knowledge/KnowledgePage"));
 const DocumentView = lazy(() => import("./routes/knowledge/DocumentPage"));
+const Tasks = lazy(() => import("./routes/tasks/TasksPage"));
 const DashboardOverview = lazy(() => import("./routes/dashboard/OverviewPage"));
 const DashboardAlerts = lazy(() => import("./routes/dashboard/AlertsPage"));
 const DashboardProposals = lazy(() => import("./routes/dashboard/ProposalsPage"));
@@ -31,6 +32,8 @@ export function App() {
             <Route path="/chat/:session_id" component={Chat} />
             <Route path="/knowledge" component={Knowledge} />
             <Route path="/knowledge/:document_id" component={DocumentView} />
+            <Route path="/tasks" component={Tasks} />
+            <Route path="/tasks/:task_id" component={Tasks} />
             <Route path="/dashboard" component={DashboardOverview} />
             <Route path="/dashboard/alerts" component={DashboardAlerts} />
             <Route path="/dashboard/alerts/:alert_id" component={DashboardAlerts} />

@@ -12,6 +12,7 @@ import { nextTheme, theme } from "../state/theme";
 export const NAV_ITEMS: { label: string; href: string }[] = [
   { label: "Chat", href: "/chat" },
   { label: "Knowledge", href: "/knowledge" },
+  { label: "Tasks", href: "/tasks" },
   { label: "Dashboard", href: "/dashboard" },
 ];
 

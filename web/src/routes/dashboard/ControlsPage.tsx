@@ -1,11 +1,8 @@
-/** `/dashboard/controls`: placeholder, built by its own change. */
-import { DashboardShell } from "./DashboardShell";
+/**
+ * The module of the route `/dashboard/controls` (main.tsx). The page itself, ControlsView.tsx, is a
+ * chunk of its own loaded from here, as OverviewPage.tsx explains.
+ */
+import { lazy } from "preact-iso";
 
 /** The page component (default export for the lazy route). */
-export default function ControlsPage() {
-  return (
-    <DashboardShell title="Controls">
-      <p class="muted">Not built yet.</p>
-    </DashboardShell>
-  );
-}
+export default lazy(() => import("./ControlsView"));

@@ -1,11 +1,8 @@
-/** `/dashboard/proposals`: placeholder, built by its own change. */
-import { DashboardShell } from "./DashboardShell";
+/**
+ * The module of the route `/dashboard/proposals` (main.tsx). The page itself, ProposalsView.tsx, is a
+ * chunk of its own loaded from here, as OverviewPage.tsx explains.
+ */
+import { lazy } from "preact-iso";
 
 /** The page component (default export for the lazy route). */
-export default function ProposalsPage() {
-  return (
-    <DashboardShell title="Proposals">
-      <p class="muted">Not built yet.</p>
-    </DashboardShell>
-  );
-}
+export default lazy(() => import("./ProposalsView"));
