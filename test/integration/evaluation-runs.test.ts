@@ -10,7 +10,7 @@ import { breachOf } from "../../worker/monitoring/alerts-state";
 import { caseById } from "../../worker/monitoring/datasets";
 import { handleEvalBatch, onRunCompleted } from "../../worker/monitoring/runs";
 import { aggregate, type CaseJudgement } from "../../worker/rag/eval/answers";
-import { ADMIN, adminApi as api, waitFor } from "../support/api";
+import { ADMIN, adminApi as api, waitForRun } from "../support/api";
 import { ingestSlice } from "../support/answer-slice";
 
 const CASES = ["otel-col-008", "otel-col-011", "otel-col-012", "otel-nc-001"];
@@ -19,13 +19,6 @@ const completions = new Map<string, number>();
 onRunCompleted((_env, run) => {
   completions.set(run.id, (completions.get(run.id) ?? 0) + 1);
 });
-
-async function waitFinished(id: string) {
-  return waitFor(async () => {
-    const r = await api("GET", `/api/meta-monitoring/runs/${id}`);
-    return r.body.status === "completed" || r.body.status === "failed" ? r.body : undefined;
-  }, 45_000, 100);
-}
 
 async function results(id: string, query = "") {
   const r = await api("GET", `/api/meta-monitoring/runs/${id}/results?limit=100${query}`);
@@ -50,7 +43,7 @@ describe("evaluation runs", () => {
     expect(started.body).toMatchObject({ status: "queued", dataset: "test", corpus: "otel", total: 4, done: 0, failed: 0, batch_count: 2, trigger: "manual", config_overrides: {} });
     runId = started.body.id;
 
-    const run = await waitFinished(runId);
+    const run = await waitForRun(runId, 45_000);
     expect(run).toMatchObject({ status: "completed", total: 4, done: 4, failed: 0, progress: 1, error: null });
     expect(run.started_at).not.toBeNull();
     expect(run.completed_at).not.toBeNull();
@@ -154,7 +147,7 @@ describe("evaluation runs", () => {
     }, ADMIN);
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ corpus: null, total: 2, batch_count: 1, config_overrides: { EMBEDDING_PROVIDER: "openai" } });
-    const run = await waitFinished(started.body.id);
+    const run = await waitForRun(started.body.id, 45_000);
     expect(run).toMatchObject({ status: "failed", done: 0, failed: 2, error: "every case of the run failed" });
     const body = await results(run.id, "&failed_only=1");
     expect(body.total).toBe(2);
@@ -162,7 +155,7 @@ describe("evaluation runs", () => {
 
     const ok = await api("POST", "/api/meta-monitoring/control/evaluate", { dataset: "test", case_ids: ["otel-col-008"], config_overrides: { PRF_CHUNKS: 0 } }, ADMIN);
     expect(ok.status).toBe(202);
-    const done = await waitFinished(ok.body.id);
+    const done = await waitForRun(ok.body.id, 45_000);
     expect(done).toMatchObject({ status: "completed", done: 1, config_overrides: { PRF_CHUNKS: 0 } });
   });
 

@@ -7,7 +7,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { caseById } from "../../worker/monitoring/datasets";
-import { adminApi, api, waitFor } from "../support/api";
+import { adminApi, api, waitForRun } from "../support/api";
 import { ingestSlice } from "../support/answer-slice";
 
 const CASES = ["otel-col-008", "otel-nc-001"];
@@ -18,13 +18,6 @@ function cookiePair(setCookie: string | null): string {
   const pair = /(edge_rag_admin=[^;]*)/.exec(setCookie ?? "")?.[1];
   if (!pair) throw new Error(`no admin cookie in ${setCookie}`);
   return pair;
-}
-
-async function waitRun(id: string) {
-  return waitFor(async () => {
-    const r = await adminApi("GET", `/api/meta-monitoring/runs/${id}`);
-    return r.body.status === "completed" || r.body.status === "failed" ? r.body : undefined;
-  }, 60_000, 100);
 }
 
 beforeAll(async () => {
@@ -121,7 +114,7 @@ describe("runs as of a past time, and the loop's health", () => {
     expect(started.status).toBe(202);
     expect(started.body.backfilled).toBe(true);
     expect(Math.abs(Date.parse(started.body.created_at) - Date.parse(asOf))).toBeLessThan(5_000);
-    const run = await waitRun(started.body.id);
+    const run = await waitForRun(started.body.id);
     expect(run.status).toBe("completed");
     const completed = Date.parse(run.completed_at);
     expect(completed).toBeGreaterThanOrEqual(Date.parse(asOf));

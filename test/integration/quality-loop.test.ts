@@ -6,9 +6,9 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { caseById, datasetCases } from "../../worker/monitoring/datasets";
-import { ADMIN, adminApi as api, waitFor } from "../support/api";
-import { ingestSlice } from "../support/answer-slice";
+import { caseById } from "../../worker/monitoring/datasets";
+import { ADMIN, adminApi as api, waitFor, waitForRun } from "../support/api";
+import { ingestOtelTestPages } from "../support/answer-slice";
 
 /**
  * Eight answerable cases and one unanswerable one; with the pages below ingested, the bad version
@@ -22,13 +22,6 @@ const CASES = ["otel-col-008", "otel-col-011", "otel-col-032", "otel-col-033", "
 const BAD = { FUSION_LEXICAL_WEIGHT: 0, FUSION_EXPANSION_WEIGHT: 0, FUSION_VECTOR_WEIGHT: 1, PRF_CHUNKS: 10, PRF_BETA: 10, PRF_TERMS: 32 };
 const PROBES = ["otel-col-032", "otel-sdk-007", "otel-sdk-020"].map((id) => caseById(id)!.query);
 
-async function waitRun(id: string) {
-  return waitFor(async () => {
-    const r = await api("GET", `/api/meta-monitoring/runs/${id}`);
-    return r.body.status === "completed" || r.body.status === "failed" ? r.body : undefined;
-  }, 60_000, 100);
-}
-
 /** Top-5 chunk ids of each probe query under the production config. */
 async function retrieval(): Promise<string[][]> {
   const out: string[][] = [];
@@ -41,13 +34,8 @@ async function retrieval(): Promise<string[][]> {
 }
 
 beforeAll(async () => {
-  const slice = env.TEST_ANSWERS_OTEL;
   // The pages of every OpenTelemetry test case (92 pages with the collector's), not only of CASES.
-  const all = datasetCases("test", ["otel"]).map((c) => c.id);
-  const pages = new Set(all.flatMap((id) => [...caseById(id)!.gold_pages, ...(caseById(id)!.near_pages ?? [])]));
-  const documents = slice.documents.filter((d) => pages.has(d.source) || d.source.includes("/docs/collector/")).slice(0, 40);
-  for (const d of slice.documents) if (pages.has(d.source) && !documents.includes(d)) documents.push(d);
-  await ingestSlice({ documents, cases: [] });
+  await ingestOtelTestPages();
   // The seeded gold@5 rule needs 2 breaching runs; one is enough here.
   await env.DB.prepare("UPDATE alert_rules SET for_runs = 1 WHERE id = 'rule-gold-at-5'").run();
 }, 120_000);
@@ -68,7 +56,7 @@ describe("quality loop", () => {
     // A run on production (the bad version) raises the gold@5 alert.
     const started = await api("POST", "/api/meta-monitoring/control/evaluate", { dataset: "test", corpus: "otel", case_ids: CASES, batch_size: 5 }, ADMIN);
     expect(started.status).toBe(202);
-    const run = await waitRun(started.body.id);
+    const run = await waitForRun(started.body.id);
     console.log(`bad config run: ${JSON.stringify(run.metrics)}`);
     expect(run.status).toBe("completed");
     const alerts = (await api("GET", "/api/meta-monitoring/alerts?status=firing&limit=100")).body.alerts;
@@ -94,7 +82,7 @@ describe("quality loop", () => {
     expect(validating.body.validation).toMatchObject({ status: "running", case_ids: run.case_ids ?? CASES });
     expect((await api("POST", "/api/meta-monitoring/control/validate-proposal", { proposal_id: proposal.id }, ADMIN)).status).toBe(409);
     const { baseline_run_id, candidate_run_id } = validating.body.validation;
-    const [baseRun, candRun] = [await waitRun(baseline_run_id), await waitRun(candidate_run_id)];
+    const [baseRun, candRun] = [await waitForRun(baseline_run_id), await waitForRun(candidate_run_id)];
     expect(baseRun).toMatchObject({ trigger: "validation", config_version_id: bad.id, status: "completed" });
     expect(candRun).toMatchObject({ trigger: "validation", config_version_id: candidate.id, status: "completed" });
     expect((await api("GET", "/api/config/production")).body.version.id).toBe(bad.id);

@@ -5,7 +5,7 @@
  * deleted after its rating.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminApi as api, ADMIN, waitFor } from "../support/api";
+import { adminApi as api, ADMIN, waitForRun } from "../support/api";
 
 const DOCS = [
   { source: "replays/collector.md", content: "# Collector\n\nThe Collector receives and exports telemetry data from many sources. It runs as an agent or as a gateway." },
@@ -19,13 +19,6 @@ async function askAndRate(sessionId: string, query: string, rating: "up" | "down
   const rated = await api("POST", "/api/feedback", { session_id: sessionId, message_id: answer.body.message_id, rating, reasons, comment }, {});
   expect(rated.status).toBe(201);
   return { answer: answer.body, feedback: rated.body };
-}
-
-async function waitFinished(id: string) {
-  return waitFor(async () => {
-    const r = await api("GET", `/api/meta-monitoring/runs/${id}`);
-    return r.body.status === "completed" || r.body.status === "failed" ? r.body : undefined;
-  }, 45_000, 100);
 }
 
 const evaluate = (body: unknown) => api("POST", "/api/meta-monitoring/control/evaluate", body, ADMIN);
@@ -57,7 +50,7 @@ describe("replays of thumbs-down answers", () => {
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ dataset: "replays", corpus: null, total: 2, batch_count: 2, replay_filter: { since: null, reasons: null } });
     expect(started.body.config_version_id).toEqual(expect.any(String));
-    const run = await waitFinished(started.body.id);
+    const run = await waitForRun(started.body.id, 45_000);
     expect(run).toMatchObject({ status: "completed", done: 2, failed: 0 });
 
     const results = (await api("GET", `/api/meta-monitoring/runs/${run.id}/results?limit=100`)).body;
@@ -91,7 +84,7 @@ describe("replays of thumbs-down answers", () => {
     const byReason = await evaluate({ dataset: "replays", reasons: ["other", "wrong_citation"] });
     expect(byReason.status).toBe(202);
     expect(byReason.body).toMatchObject({ total: 1, replay_filter: { since: null, reasons: ["other", "wrong_citation"] } });
-    const one = await waitFinished(byReason.body.id);
+    const one = await waitForRun(byReason.body.id, 45_000);
     expect((await api("GET", `/api/meta-monitoring/runs/${one.id}/results`)).body.results.map((r: any) => r.case_id)).toEqual([bread.feedback.id]);
 
     const since = bread.feedback.created_at;
@@ -99,7 +92,7 @@ describe("replays of thumbs-down answers", () => {
     expect(recent.status).toBe(202);
     expect(recent.body.replay_filter).toEqual({ since, reasons: null });
     expect(recent.body.total).toBe(1);
-    await waitFinished(recent.body.id);
+    await waitForRun(recent.body.id, 45_000);
 
     const later = await evaluate({ dataset: "replays", since: new Date(Date.parse(sampling.feedback.created_at) + 1).toISOString() });
     expect(later.status).toBe(422);
@@ -108,7 +101,7 @@ describe("replays of thumbs-down answers", () => {
     const picked = await evaluate({ dataset: "replays", case_ids: [collector.feedback.id] });
     expect(picked.status).toBe(202);
     expect(picked.body.total).toBe(1);
-    await waitFinished(picked.body.id);
+    await waitForRun(picked.body.id, 45_000);
     const upvoted = await evaluate({ dataset: "replays", case_ids: [sampling.feedback.id] });
     expect(upvoted.status).toBe(422);
     expect(upvoted.body.error.details[0]).toMatchObject({ path: "case_ids" });
@@ -136,7 +129,7 @@ describe("replays of thumbs-down answers", () => {
     const rest = await evaluate({ dataset: "replays" });
     expect(rest.status).toBe(202);
     expect(rest.body.total).toBe(1);
-    await waitFinished(rest.body.id);
+    await waitForRun(rest.body.id, 45_000);
     const gone = await evaluate({ dataset: "replays", reasons: ["other"] });
     expect(gone.status).toBe(422);
     expect(gone.body.error.message).toMatch(/^Nothing to replay: the 1 thumbs-down answer\(s\) with reason other are no longer in their sessions\./);

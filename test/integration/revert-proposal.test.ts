@@ -6,9 +6,8 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { caseById, datasetCases } from "../../worker/monitoring/datasets";
-import { ADMIN, adminApi as api, waitFor } from "../support/api";
-import { ingestSlice } from "../support/answer-slice";
+import { ADMIN, adminApi as api, waitForRun } from "../support/api";
+import { ingestOtelTestPages } from "../support/answer-slice";
 
 /** The cases and the bad version of test/integration/quality-loop.test.ts: the bad version loses 3 gold pages of 8. */
 const CASES = ["otel-col-008", "otel-col-011", "otel-col-032", "otel-col-033", "otel-col-034", "otel-sdk-007", "otel-sdk-009", "otel-sdk-020", "otel-nc-001"];
@@ -17,19 +16,11 @@ const BAD = { FUSION_LEXICAL_WEIGHT: 0, FUSION_EXPANSION_WEIGHT: 0, FUSION_VECTO
 async function run(): Promise<any> {
   const started = await api("POST", "/api/meta-monitoring/control/evaluate", { dataset: "test", corpus: "otel", case_ids: CASES, batch_size: 5 }, ADMIN);
   expect(started.status).toBe(202);
-  return waitFor(async () => {
-    const r = await api("GET", `/api/meta-monitoring/runs/${started.body.id}`);
-    return r.body.status === "completed" || r.body.status === "failed" ? r.body : undefined;
-  }, 60_000, 100);
+  return waitForRun(started.body.id);
 }
 
 beforeAll(async () => {
-  const slice = env.TEST_ANSWERS_OTEL;
-  const all = datasetCases("test", ["otel"]).map((c) => c.id);
-  const pages = new Set(all.flatMap((id) => [...caseById(id)!.gold_pages, ...(caseById(id)!.near_pages ?? [])]));
-  const documents = slice.documents.filter((d) => pages.has(d.source) || d.source.includes("/docs/collector/")).slice(0, 40);
-  for (const d of slice.documents) if (pages.has(d.source) && !documents.includes(d)) documents.push(d);
-  await ingestSlice({ documents, cases: [] });
+  await ingestOtelTestPages();
   await env.DB.prepare("UPDATE alert_rules SET for_runs = 1 WHERE id = 'rule-gold-at-5'").run();
 }, 120_000);
 

@@ -6,6 +6,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../worker/config";
+import { caseById, datasetCases } from "../../worker/monitoring/datasets";
 import { aggregate, chunkContentReader, judgeAnswer, observeTurn, type AnswerMetrics, type CaseJudgement } from "../../worker/rag/eval/answers";
 import { ingestDocuments } from "../../worker/services/ingest";
 import { api } from "./api";
@@ -23,6 +24,20 @@ export async function ingestSlice(slice: AnswerSlice): Promise<number> {
     if (failed >= 0) throw new Error(`ingesting ${slice.documents[i + failed].source} failed: ${String((outcomes[failed] as { error: unknown }).error)}`);
   }
   return slice.documents.length;
+}
+
+/**
+ * Ingests the OpenTelemetry pages that the quality-loop tests evaluate on: the first 40 pages that
+ * are gold or near pages of a test-split OpenTelemetry case or Collector pages, then every other
+ * gold or near page of those cases.
+ */
+export async function ingestOtelTestPages(): Promise<number> {
+  const slice = env.TEST_ANSWERS_OTEL;
+  const all = datasetCases("test", ["otel"]).map((c) => c.id);
+  const pages = new Set(all.flatMap((id) => [...caseById(id)!.gold_pages, ...(caseById(id)!.near_pages ?? [])]));
+  const documents = slice.documents.filter((d) => pages.has(d.source) || d.source.includes("/docs/collector/")).slice(0, 40);
+  for (const d of slice.documents) if (pages.has(d.source) && !documents.includes(d)) documents.push(d);
+  return ingestSlice({ documents, cases: [] });
 }
 
 /** Asks every case of the slice in a new session and aggregates the judgements. */

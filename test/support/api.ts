@@ -44,3 +44,14 @@ export const ADMIN = { authorization: "Bearer test-admin-token" };
 export function adminApi<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = ADMIN): Promise<ApiResponse<T>> {
   return api<T>(method, path, body, headers);
 }
+
+/**
+ * Polls `GET /api/meta-monitoring/runs/:id` as the admin until the evaluation run is completed or
+ * failed; returns its body. Throws when `timeoutMs` passes first.
+ */
+export function waitForRun(id: string, timeoutMs = 60_000): Promise<any> {
+  return waitFor(async () => {
+    const r = await adminApi("GET", `/api/meta-monitoring/runs/${id}`);
+    return r.body.status === "completed" || r.body.status === "failed" ? r.body : undefined;
+  }, timeoutMs, 100);
+}

@@ -3,7 +3,6 @@
  * (`migrations/0007_alerts.sql`). The state machine is worker/monitoring/alerts-state.ts; the
  * entry point after an evaluation run is worker/monitoring/alerts-evaluate.ts.
  */
-import type { BatchItem } from "drizzle-orm/batch";
 import { and, asc, count, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { database, type Database } from "../db/client";
 import { alertRules, alerts, alertTransitions, type AlertRow, type AlertRuleRow, type AlertTransitionRow } from "../db/schema";
@@ -119,23 +118,6 @@ export async function openAlertsByRule(db: Database, ruleIds: readonly string[])
   if (!ruleIds.length) return new Map();
   const rows = await db.select().from(alerts).where(and(inArray(alerts.ruleId, [...ruleIds]), ne(alerts.status, "resolved"))).all();
   return new Map(rows.map((r) => [r.ruleId, r]));
-}
-
-/** Writes alert inserts/updates and transitions in one D1 batch (one transaction). */
-export async function writeAlertChanges(
-  db: Database,
-  changes: readonly { row: AlertRow; insert: boolean; transitions: readonly AlertTransitionRow[] }[],
-): Promise<void> {
-  const statements: BatchItem<"sqlite">[] = [];
-  for (const c of changes) {
-    if (c.insert) statements.push(db.insert(alerts).values(c.row));
-    else {
-      const { id, ...rest } = c.row;
-      statements.push(db.update(alerts).set(rest).where(eq(alerts.id, id)));
-    }
-    if (c.transitions.length) statements.push(db.insert(alertTransitions).values([...c.transitions]));
-  }
-  if (statements.length) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
 /** Filters and page of {@link listAlerts}. */
