@@ -12,7 +12,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { METRIC_NAMES, METRICS } from "../../worker/monitoring/alerts-metrics.ts";
-import { baseUrl, launchBrowser, newPage, open, seriousAxeViolations, signInAsAdmin, type PageProblems } from "./support/browser.ts";
+import { baseUrl, launchBrowser, newPage, open, seriousAxeViolations, signInAsAdmin, type PageProblems, adminGet, adminPost } from "./support/browser.ts";
 
 interface Rule { id: string; name: string; metric: string; operator: "<" | "<=" | ">" | ">="; warning: number | null; critical: number | null; enabled: boolean }
 interface Alert { id: string; rule_id: string; metric: string; status: string; severity: string; value: number; threshold: number; acknowledged_at: string | null; acknowledged_by: string | null }
@@ -21,23 +21,6 @@ interface AlertPage { alerts: Alert[]; total: number }
 interface Health { status: string; checks: { name: string; status: string; message: string }[] }
 interface Latest { run_id: string; metrics: Record<string, number | null> }
 interface Trend { points: { run_id: string; at: string; value: number | null }[] }
-
-/** GET of the API as the admin (Node side: the truth the pages must show). */
-async function adminGet<T>(path: string): Promise<T> {
-  const res = await fetch(new URL(path, baseUrl()), { headers: { authorization: `Bearer ${inject("adminToken")}` } });
-  expect(res.status, `GET ${path}`).toBe(200);
-  return (await res.json()) as T;
-}
-
-/** POST of the API as the admin. */
-async function adminPost(path: string, body: unknown): Promise<void> {
-  const res = await fetch(new URL(path, baseUrl()), {
-    method: "POST",
-    headers: { authorization: `Bearer ${inject("adminToken")}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(res.status, `POST ${path}: ${await res.clone().text()}`).toBe(200);
-}
 
 /** A metric value as the pages write it (an independent copy of the rule, as the test's oracle). */
 function shown(metric: string, v: number | null | undefined): string {

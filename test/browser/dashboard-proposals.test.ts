@@ -11,7 +11,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { baseUrl, launchBrowser, newPage, open, screenshot, seriousAxeViolations, signInAsAdmin } from "./support/browser.ts";
+import { baseUrl, launchBrowser, newPage, open, screenshot, seriousAxeViolations, signInAsAdmin, adminGet, adminPost } from "./support/browser.ts";
 
 interface Interval { n: number; baseline: number; candidate: number; delta: number; ci_low: number; ci_high: number; level: number }
 interface ProposalBody {
@@ -29,23 +29,6 @@ interface ProposalBody {
 interface Version { id: string; version: number; description: string; deployed: boolean; values: Record<string, string | number>; parent_id: string | null }
 interface Production { version: Version; updated_at: string; updated_by: string; events: { action: string; from_version_id: string | null; to_version_id: string; reason: string; actor: string }[] }
 interface Run { id: string; status: string; total: number; done: number; failed: number; metrics: Record<string, number | null> | null }
-
-/** GET of the API as the admin (Node side: the truth the pages must show). */
-async function adminGet<T>(path: string): Promise<T> {
-  const res = await fetch(new URL(path, baseUrl()), { headers: { authorization: `Bearer ${inject("adminToken")}` } });
-  expect(res.status, `GET ${path}`).toBe(200);
-  return (await res.json()) as T;
-}
-
-/** POST of the API as the admin. */
-async function adminPost(path: string, body: unknown): Promise<void> {
-  const res = await fetch(new URL(path, baseUrl()), {
-    method: "POST",
-    headers: { authorization: `Bearer ${inject("adminToken")}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(res.status, `POST ${path}: ${await res.clone().text()}`).toBe(200);
-}
 
 const seed = inject("seed");
 /** The seeded proposal that had `status` when the seed finished. */

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 
 const root = new URL("../../..", import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -27,6 +27,23 @@ export function baseUrl(): string {
 export async function signInAsAdmin(context: BrowserContext): Promise<void> {
   const res = await context.request.post(`${baseUrl()}/api/admin/session`, { data: { token: inject("adminToken") } });
   if (!res.ok()) throw new Error(`admin sign-in failed: ${res.status()} ${await res.text()}`);
+}
+
+/** GET of the API as the admin from the test (Node side: the truth the pages must show); fails the test on a non-200. */
+export async function adminGet<T>(path: string): Promise<T> {
+  const res = await fetch(new URL(path, baseUrl()), { headers: { authorization: `Bearer ${inject("adminToken")}` } });
+  expect(res.status, `GET ${path}`).toBe(200);
+  return (await res.json()) as T;
+}
+
+/** POST of a JSON body to the API as the admin from the test; fails the test on a non-200. */
+export async function adminPost(path: string, body: unknown): Promise<void> {
+  const res = await fetch(new URL(path, baseUrl()), {
+    method: "POST",
+    headers: { authorization: `Bearer ${inject("adminToken")}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(res.status, `POST ${path}: ${await res.clone().text()}`).toBe(200);
 }
 
 /** Launches headless Chromium. */
