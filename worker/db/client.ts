@@ -19,3 +19,8 @@ export function database(d1: D1Database): Database {
   }
   return db;
 }
+
+/** The D1 binding under a drizzle database, for raw statements drizzle cannot build (INSERT … SELECT … WHERE in a batch). */
+export function d1Of(db: Database): D1Database {
+  return (db as unknown as { $client: D1Database }).$client;
+}

@@ -297,6 +297,8 @@ export const proposals = sqliteTable(
     decidedAt: integer("decided_at"),
     decisionReason: text("decision_reason"),
     appliedAt: integer("applied_at"),
+    /** The version production was on when the proposal was applied (migration 0013); null before. */
+    appliedFromVersionId: text("applied_from_version_id"),
     rolledBackAt: integer("rolled_back_at"),
   },
   (t) => [index("proposals_created_idx").on(t.createdAt), index("proposals_status_idx").on(t.status, t.type)],

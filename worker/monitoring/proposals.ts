@@ -2,11 +2,11 @@
  * Proposals of the quality loop (docs/monitoring.md, "Proposals"): generated from a firing alert
  * or a completed run by the rules of ./proposals-rules.ts, each with a candidate config version
  * (created, not deployed); validated by ./validation.ts; approved or rejected, applied (the
- * candidate deployed) and rolled back (the base version deployed again) by an admin.
+ * candidate deployed) and rolled back (production back on the version it was on before) by an admin.
  */
 import { eq } from "drizzle-orm";
 import { TUNABLE_KEYS, TunablesSchema, type Tunables } from "../config-versions/tunables";
-import type { Database } from "../db/client";
+import { d1Of, type Database } from "../db/client";
 import { configVersions, type EvaluationRunRow, type ProposalRow } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { getAlert, listAlertRules, ruleSpec, type AlertView } from "../storage/alerts";
@@ -118,7 +118,7 @@ export async function generateProposal(env: Env, db: Database, input: { alert_id
   const row: ProposalRow = {
     id, type: proposed.type, status: "pending", alertId: input.alert_id ?? null, runId: run.id, baseVersionId: base.id,
     changes: proposed.changes as ProposalRow["changes"], reason: proposed.reason, candidateVersionId: candidate.id, validation: null,
-    createdAt: Date.now(), decidedBy: null, decidedAt: null, decisionReason: null, appliedAt: null, rolledBackAt: null,
+    createdAt: Date.now(), decidedBy: null, decidedAt: null, decisionReason: null, appliedAt: null, appliedFromVersionId: null, rolledBackAt: null,
   };
   await insertProposal(db, row);
   return row;
@@ -134,20 +134,57 @@ export function rejectProposal(db: Database, id: string, actor: string, reason: 
   return transitionProposal(db, id, ["pending", "validated"], { status: "rejected", decidedBy: actor, decidedAt: Date.now(), decisionReason: reason });
 }
 
-/** Applies an approved proposal: deploys its candidate version. @throws ApiError 404, 409. */
+/** The statement of a proposal's move from `from` to `set` that runs only when the deployment event `eventId` exists (see {@link deployVersion}'s `linked`). */
+function proposalMove(db: Database, id: string, from: ProposalRow["status"], set: string, params: unknown[], eventId: string): D1PreparedStatement {
+  return d1Of(db)
+    .prepare(`UPDATE proposals SET ${set} WHERE id = ? AND status = ? AND EXISTS (SELECT 1 FROM deployment_events WHERE id = ?)`)
+    .bind(...params, id, from, eventId);
+}
+
+/**
+ * Applies an approved proposal: deploys its candidate version and marks the proposal applied
+ * (recording the version production was on), both in one D1 transaction.
+ *
+ * @throws ApiError 404 unknown proposal; 409 when it is not approved, or production moved or the
+ *   proposal was decided concurrently (nothing is written then).
+ */
 export async function applyProposal(env: Env, db: Database, id: string, actor: string): Promise<ProposalRow> {
   const p = await getProposalRow(db, id);
   if (p.status !== "approved") throw new ApiError(409, "conflict", `Proposal ${id} is ${p.status}; only an approved proposal is applied`);
   await ensureProduction(db, env);
-  await deployVersion(db, { versionId: p.candidateVersionId, actor, reason: `apply proposal ${id} (${p.type})`, action: "deploy" });
-  return transitionProposal(db, id, ["approved"], { status: "applied", appliedAt: Date.now() });
+  await deployVersion(db, {
+    versionId: p.candidateVersionId, actor, reason: `apply proposal ${id} (${p.type})`, action: "deploy",
+    linked: {
+      precondition: { sql: "EXISTS (SELECT 1 FROM proposals WHERE id = ? AND status = 'approved')", params: [id] },
+      then: (event) => [proposalMove(db, id, "approved", "status = 'applied', applied_at = ?, applied_from_version_id = ?", [event.createdAt, event.fromVersionId], event.id)],
+    },
+  });
+  return getProposalRow(db, id);
 }
 
-/** Rolls an applied proposal back: deploys its base version again. @throws ApiError 404, 409. */
+/**
+ * Rolls an applied proposal back: production returns to the version it was on when the proposal
+ * was applied (the base version for proposals applied before that was recorded), and the
+ * proposal becomes rolled_back, in one D1 transaction.
+ *
+ * @throws ApiError 404 unknown proposal; 409 when it is not applied, when production is no longer
+ *   on the proposal's candidate version (it moved since; roll back with `POST /api/config/rollback`),
+ *   or when either changed concurrently (nothing is written then).
+ */
 export async function rollbackProposal(env: Env, db: Database, id: string, actor: string, reason?: string): Promise<ProposalRow> {
   const p = await getProposalRow(db, id);
   if (p.status !== "applied") throw new ApiError(409, "conflict", `Proposal ${id} is ${p.status}; only an applied proposal is rolled back`);
-  await ensureProduction(db, env);
-  await deployVersion(db, { versionId: p.baseVersionId, actor, reason: `roll back proposal ${id} (${p.type})${reason ? `: ${reason}` : ""}`, action: "rollback" });
-  return transitionProposal(db, id, ["applied"], { status: "rolled_back", rolledBackAt: Date.now() });
+  const production = await ensureProduction(db, env);
+  if (production.id !== p.candidateVersionId) {
+    throw new ApiError(409, "conflict", `Production has moved since proposal ${id} was applied (it is on version ${production.version}); roll back with POST /api/config/rollback`);
+  }
+  await deployVersion(db, {
+    versionId: p.appliedFromVersionId ?? p.baseVersionId, actor, action: "rollback", expectedFromVersionId: p.candidateVersionId,
+    reason: `roll back proposal ${id} (${p.type})${reason ? `: ${reason}` : ""}`,
+    linked: {
+      precondition: { sql: "EXISTS (SELECT 1 FROM proposals WHERE id = ? AND status = 'applied')", params: [id] },
+      then: (event) => [proposalMove(db, id, "applied", "status = 'rolled_back', rolled_back_at = ?", [event.createdAt], event.id)],
+    },
+  });
+  return getProposalRow(db, id);
 }

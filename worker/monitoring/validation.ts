@@ -1,7 +1,7 @@
 /**
  * Validation of a proposal by dry run (docs/monitoring.md, "Validation"): two evaluation runs on
- * the same case ids, the baseline with the base version's tunables and the candidate with the
- * candidate version's, both as run overrides (trigger "validation"); production is not touched.
+ * the same case ids, the baseline with the tunables the proposal's run measured and the candidate
+ * with the candidate version's, both as run overrides (trigger "validation"); production is not touched.
  * When both are finished, the per-metric deltas (candidate − baseline) with a paired bootstrap
  * 95% interval (./bootstrap.ts) and the per-question flips are stored, and the proposal becomes
  * `validated`. Finished from the run completion hook, and lazily when a proposal is read.
@@ -79,6 +79,15 @@ export function compareResults(
 }
 
 /**
+ * The tunables of a validation's baseline: the candidate's with every changed key back at its
+ * `from` value. That is the configuration the proposal's run measured (its base version with the
+ * run's overrides, when it had any), so the two runs differ in exactly the proposed changes. Pure.
+ */
+export function baselineValues(candidate: Readonly<Record<string, string | number>>, changes: ProposalRow["changes"]): Record<string, string | number> {
+  return { ...candidate, ...Object.fromEntries(Object.entries(changes).map(([k, c]) => [k, c.from])) };
+}
+
+/**
  * Starts the validation of a pending proposal: the baseline and candidate runs on the case ids of
  * the proposal's run (dataset and corpus of that run).
  *
@@ -90,9 +99,9 @@ export async function startValidation(env: Env, db: Database, proposal: Proposal
   if ((proposal.validation as { status?: string } | null)?.status === "running") throw new ApiError(409, "conflict", "A validation of this proposal is already running");
   const run = await getRun(db, proposal.runId);
   if (!run) throw new ApiError(409, "conflict", `The run ${proposal.runId} of the proposal no longer exists`);
-  const [base, candidate] = await Promise.all([getVersion(db, proposal.baseVersionId), getVersion(db, proposal.candidateVersionId)]);
+  const candidate = await getVersion(db, proposal.candidateVersionId);
   const common = { dataset: run.dataset, corpus: run.corpus as CorpusName | null, case_ids: run.caseIds, batch_size: run.batchSize, trigger: "validation" as const };
-  const baselineRun = await startEvaluationRun(env, { ...common, config_overrides: { ...base.values }, config_version_id: base.id });
+  const baselineRun = await startEvaluationRun(env, { ...common, config_overrides: baselineValues(candidate.values, proposal.changes), config_version_id: proposal.baseVersionId });
   const candidateRun = await startEvaluationRun(env, { ...common, config_overrides: { ...candidate.values }, config_version_id: candidate.id });
   const validation = {
     status: "running", baseline_run_id: baselineRun.id, candidate_run_id: candidateRun.id, case_ids: run.caseIds,

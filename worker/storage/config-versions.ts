@@ -7,7 +7,7 @@ import { and, count, desc, eq, sql } from "drizzle-orm";
 import { readConfig } from "../config";
 import { invalidateDeployedConfig } from "../config-versions/deployed";
 import { tunablesOf, TunablesSchema, type Tunables } from "../config-versions/tunables";
-import type { Database } from "../db/client";
+import { d1Of, type Database } from "../db/client";
 import { configVersions, deploymentEvents, deployments, type ConfigVersionRow, type DeploymentEventRow } from "../db/schema";
 import { ApiError, validationError } from "../http/errors";
 
@@ -229,18 +229,33 @@ export interface DeployInput {
   action: "deploy" | "rollback";
   /** The pointer to move; default "production". */
   name?: string;
+  /** When given, the move happens only while the pointer is on this version (409 otherwise). */
+  expectedFromVersionId?: string;
+  /**
+   * Writes that belong to the move (e.g. a proposal's status), in the same D1 transaction:
+   * `precondition` is an SQL boolean expression (with `?` parameters `params`) that must hold for
+   * the move to happen; `then(event)` gives the statements run after the move, each of which must
+   * itself be conditional on the event row existing (`EXISTS (SELECT 1 FROM deployment_events
+   * WHERE id = ?)` with `event.id`), so that nothing is written when the move does not happen.
+   */
+  linked?: {
+    precondition: { sql: string; params: unknown[] };
+    then: (event: { id: string; fromVersionId: string | null; createdAt: number }) => D1PreparedStatement[];
+  };
 }
 
 /**
  * Moves a pointer (default production) to a version and appends its audit row, in one D1
- * transaction conditional on the pointer not having moved since it was read; creates the
- * pointer when it does not exist. Then invalidates this isolate's cached production version
+ * transaction conditional on the pointer not having moved since it was read (and on
+ * `input.linked.precondition`, whose follow-up writes join the transaction); creates the pointer
+ * when it does not exist. Then invalidates this isolate's cached production version
  * (`invalidateDeployedConfig`), so that the next request here runs with the new version; other
  * isolates see it within 60 s.
  *
  * @returns The audit row.
  * @throws ApiError 404 `not_found` for an unknown version; 409 `conflict` when the pointer is
- *   already on that version or moved concurrently.
+ *   already on that version, is not on `expectedFromVersionId`, moved concurrently, or the linked
+ *   precondition does not hold.
  */
 export async function deployVersion(db: Database, input: DeployInput): Promise<DeploymentEventView> {
   const name = input.name ?? PRODUCTION;
@@ -248,28 +263,37 @@ export async function deployVersion(db: Database, input: DeployInput): Promise<D
   if (!target) throw new ApiError(404, "not_found", `No config version ${input.versionId}`);
   const from = await pointer(db, name);
   if (from === input.versionId) throw new ApiError(409, "conflict", `${name} is already on version ${target.version}`);
+  if (input.expectedFromVersionId !== undefined && from !== input.expectedFromVersionId) {
+    throw new ApiError(409, "conflict", `${name} is no longer on the expected version; read it again`);
+  }
   const event = {
     id: crypto.randomUUID(), name, fromVersionId: from, toVersionId: target.id, action: input.action,
     actor: input.actor, reason: input.reason, createdAt: Date.now(),
   };
-  // The audit row and the move in one transaction, both conditional on the pointer read above.
+  // The audit row, the move and the linked writes in one transaction, all conditional on the
+  // pointer read above (the move and the linked writes through the audit row's existence).
   // The D1 binding under drizzle (drizzle's batch cannot take raw INSERT … SELECT statements).
-  const d1 = (db as unknown as { $client: D1Database }).$client;
+  const d1 = d1Of(db);
   const unchanged = from === null
-    ? "NOT EXISTS (SELECT 1 FROM deployments WHERE name = ?9)"
-    : "EXISTS (SELECT 1 FROM deployments WHERE name = ?9 AND version_id = ?10)";
-  const params = [event.id, name, from, target.id, event.action, event.actor, event.reason, event.createdAt, name, from];
+    ? { sql: "NOT EXISTS (SELECT 1 FROM deployments WHERE name = ?)", params: [name] }
+    : { sql: "EXISTS (SELECT 1 FROM deployments WHERE name = ? AND version_id = ?)", params: [name, from] };
+  const linked = input.linked?.precondition;
+  const eventExists = "EXISTS (SELECT 1 FROM deployment_events WHERE id = ?)";
   const [, result] = await d1.batch([
     d1.prepare(`INSERT INTO deployment_events (id, name, from_version_id, to_version_id, action, actor, reason, created_at)
-      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE ${unchanged}`).bind(...(from === null ? params.slice(0, 9) : params)),
+      SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ${unchanged.sql}${linked ? ` AND (${linked.sql})` : ""}`)
+      .bind(event.id, name, from, target.id, event.action, event.actor, event.reason, event.createdAt, ...unchanged.params, ...(linked?.params ?? [])),
     from === null
-      ? d1.prepare("INSERT INTO deployments (name, version_id, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING RETURNING name")
-        .bind(name, target.id, event.createdAt, event.actor)
-      : d1.prepare("UPDATE deployments SET version_id = ?1, updated_at = ?2, updated_by = ?3 WHERE name = ?4 AND version_id = ?5 RETURNING name")
-        .bind(target.id, event.createdAt, event.actor, name, from),
+      ? d1.prepare(`INSERT INTO deployments (name, version_id, updated_at, updated_by) SELECT ?, ?, ?, ? WHERE ${eventExists} ON CONFLICT DO NOTHING RETURNING name`)
+        .bind(name, target.id, event.createdAt, event.actor, event.id)
+      : d1.prepare(`UPDATE deployments SET version_id = ?, updated_at = ?, updated_by = ? WHERE name = ? AND version_id = ? AND ${eventExists} RETURNING name`)
+        .bind(target.id, event.createdAt, event.actor, name, from, event.id),
+    ...(input.linked?.then({ id: event.id, fromVersionId: from, createdAt: event.createdAt }) ?? []),
   ]);
   const moved = result?.results ?? [];
-  if ((moved as unknown[]).length === 0) throw new ApiError(409, "conflict", `${name} was moved concurrently; read it again`);
+  if ((moved as unknown[]).length === 0) {
+    throw new ApiError(409, "conflict", linked ? `${name} was not moved: it moved concurrently or the change it belongs to was decided meanwhile; read it again` : `${name} was moved concurrently; read it again`);
+  }
   invalidateDeployedConfig();
   return eventView({ seq: 0, ...event });
 }

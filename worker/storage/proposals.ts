@@ -19,7 +19,7 @@ export function proposalView(r: ProposalRow) {
     id: r.id, type: r.type, status: r.status, alert_id: r.alertId, run_id: r.runId, base_version_id: r.baseVersionId,
     candidate_version_id: r.candidateVersionId, changes: r.changes, reason: r.reason, validation: r.validation ?? null,
     created_at: iso(r.createdAt), decided_by: r.decidedBy, decided_at: iso(r.decidedAt), decision_reason: r.decisionReason,
-    applied_at: iso(r.appliedAt), rolled_back_at: iso(r.rolledBackAt),
+    applied_at: iso(r.appliedAt), applied_from_version_id: r.appliedFromVersionId, rolled_back_at: iso(r.rolledBackAt),
   };
 }
 export type ProposalView = ReturnType<typeof proposalView>;
