@@ -11,6 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../worker/config";
 import { ingestDocuments } from "../../worker/services/ingest";
 import { setTaskDependenciesHook, type TaskDependencies } from "../../worker/tasks/providers";
+import { gatedIndex, type Gate } from "../support/task-gate";
 import { api, waitFor } from "../support/api";
 
 const FOLDERS = ["concepts/", "collector/", "languages/python/"];
@@ -66,28 +67,6 @@ function flakyEmbedder(deps: TaskDependencies, state: { calls: number; failures:
     return original.embedTerms(...args);
   };
   return { ...deps, providers: { ...deps.providers, embedder: flaky } };
-}
-
-/**
- * A gate for the vector index of task steps: queries wait while it is closed. The flags are plain
- * values polled on both sides: a promise made in the test's request and awaited in the
- * Workflow's (another I/O context) would never settle there.
- */
-interface Gate {
-  entered: boolean;
-  open: boolean;
-}
-
-/** The vector index of `deps` holding every query until `gate.open` (setting `gate.entered` at the first query). */
-function gatedIndex(deps: TaskDependencies, gate: Gate): TaskDependencies {
-  const original = deps.providers.vectorIndex;
-  const gated = Object.create(original);
-  gated.query = async (...args: Parameters<typeof original.query>) => {
-    gate.entered = true;
-    while (!gate.open) await new Promise((r) => setTimeout(r, 20));
-    return original.query(...args);
-  };
-  return { ...deps, providers: { ...deps.providers, vectorIndex: gated } };
 }
 
 describe("research tasks", () => {

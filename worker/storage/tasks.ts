@@ -61,6 +61,19 @@ export async function listSteps(db: Database, taskId: string): Promise<TaskStepR
   return db.select().from(taskSteps).where(eq(taskSteps.taskId, taskId)).orderBy(asc(taskSteps.position)).all();
 }
 
+/**
+ * A task without its result, and its steps in order, read in one D1 round trip (the progress
+ * channel polls it, worker/routes/task-progress.ts); task undefined when it does not exist.
+ */
+export async function taskProgress(db: Database, id: string): Promise<{ task: Omit<TaskRow, "result"> | undefined; steps: TaskStepRow[] }> {
+  const { result: _result, ...columns } = getTableColumns(tasks);
+  const [rows, steps] = await db.batch([
+    db.select(columns).from(tasks).where(eq(tasks.id, id)),
+    db.select().from(taskSteps).where(eq(taskSteps.taskId, id)).orderBy(asc(taskSteps.position)),
+  ]);
+  return { task: rows[0], steps };
+}
+
 /** Tasks per type and status (for the agents' load and counts). */
 export async function taskCounts(db: Database): Promise<{ type: TaskType; status: TaskStatus; n: number }[]> {
   return db.select({ type: tasks.type, status: tasks.status, n: count() }).from(tasks).groupBy(tasks.type, tasks.status).all();

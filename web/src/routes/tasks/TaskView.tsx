@@ -1,14 +1,26 @@
 /**
  * One task: its status, steps (attempts, times) and, once completed, its report rendered with the
- * Markdown component (no raw-HTML sink) and its sources. Polls while the task is queued or running.
+ * Markdown component (no raw-HTML sink) and its sources. While the task is queued or running it
+ * follows the task's progress channel (`/ws/tasks/:id`: a snapshot, then step and status frames,
+ * then the final task); when the socket cannot open or closes before the final frame, it reads
+ * the task every 1.5 seconds instead.
  */
 import { useEffect, useState } from "preact/hooks";
-import { describeError } from "../../api/client";
+import type { TaskProgressFrame } from "../../../../worker/routes/task-progress";
+import { describeError, socketUrl } from "../../api/client";
 import { Markdown } from "../../components/Markdown";
 import { cancelTask, fetchTask, OPEN_STATUSES, type TaskDetail } from "./tasksApi";
 
-/** Milliseconds between two reads of an unfinished task. */
+/** Milliseconds between two reads of an unfinished task when its socket is not available. */
 const POLL_MS = 1500;
+
+type Step = NonNullable<TaskDetail["steps"]>[number];
+
+/** `steps` with `step` replacing the step of the same name, or appended. */
+function withStep(steps: Step[] = [], step: Step): Step[] {
+  const i = steps.findIndex((s) => s.name === step.name);
+  return i < 0 ? [...steps, step] : steps.map((s, j) => (j === i ? step : s));
+}
 
 /** The task `id`; `onChanged` is called when its status changes (the list then reloads). */
 export function TaskView({ id, onChanged }: { id: string; onChanged: () => void }) {
@@ -19,25 +31,68 @@ export function TaskView({ id, onChanged }: { id: string; onChanged: () => void 
   useEffect(() => {
     let current = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let socket: WebSocket | null = null;
     let lastStatus = "";
+    const statusSeen = (status: string) => {
+      if (lastStatus && lastStatus !== status) onChanged();
+      lastStatus = status;
+    };
+    // Fallback: read the task until it has finished.
     const load = async () => {
       try {
         const t = await fetchTask(id);
         if (!current) return;
         setTask(t);
         setError(null);
-        if (lastStatus && lastStatus !== t.status) onChanged();
-        lastStatus = t.status;
+        statusSeen(t.status);
         if (OPEN_STATUSES.includes(t.status)) timer = setTimeout(load, POLL_MS);
       } catch (e) {
         if (current) setError(describeError(e));
       }
     };
+    const follow = () => {
+      let finished = false;
+      let ws: WebSocket;
+      try {
+        ws = new WebSocket(socketUrl(`/ws/tasks/${encodeURIComponent(id)}`));
+      } catch {
+        return void load();
+      }
+      socket = ws;
+      ws.onmessage = (e) => {
+        let frame: TaskProgressFrame;
+        try {
+          frame = JSON.parse(String(e.data)) as TaskProgressFrame;
+        } catch {
+          return;
+        }
+        if (!current) return;
+        if (frame.type === "snapshot" || frame.type === "final") {
+          finished ||= frame.type === "final";
+          setTask(frame.task as TaskDetail);
+          setError(null);
+          statusSeen(frame.task.status);
+        } else if (frame.type === "step") {
+          const step = frame.step;
+          setTask((t) => t && { ...t, steps: withStep(t.steps, step) });
+        } else if (frame.type === "status") {
+          const { status, error: taskError, started_at, finished_at, duration_ms } = frame;
+          setTask((t) => t && { ...t, status, error: taskError, started_at, finished_at, duration_ms });
+          statusSeen(status);
+        }
+      };
+      ws.onclose = () => {
+        if (socket === ws) socket = null;
+        // Closed before the final frame (no socket, a failure, the server's 1013): read instead.
+        if (current && !finished) void load();
+      };
+    };
     setTask(null);
-    load();
+    follow();
     return () => {
       current = false;
       clearTimeout(timer);
+      socket?.close(1000, "left the task");
     };
   }, [id]);
 
