@@ -15,6 +15,8 @@ import { errorBody } from "../worker/http/errors";
 import { sseEvent } from "../worker/http/sse";
 import type { ChatMessage } from "../worker/services/messages";
 import { turnDependencies } from "../worker/services/turn-deps";
+import { assertWithinDailyCaps, QuotaExceededError, recordModelUsage, USER_ID_HEADER } from "../worker/services/model-quota";
+import { admitFrame, oversizeError, rateLimitedError } from "./ws-limits";
 
 export type { ChatMessage, MessageSource } from "../worker/services/messages";
 
@@ -44,7 +46,27 @@ export type TurnHooks = Pick<TurnContext, "onProgress" | "tokens" | "signal">;
 /** Per-socket state kept across hibernation. */
 interface SocketAttachment {
   lastActive: number;
+  /** Arrival times of the frames accepted within the rate limit's window (./ws-limits.ts). */
+  frames?: number[];
 }
+
+/** A turn refused with an API error, as RPC returns it (`retryAfterS` with a 429: the route's `retry-after`). */
+export interface ChatRefusal {
+  ok: false;
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+  retryAfterS?: number;
+}
+
+function refusalOf(e: ApiError): ChatRefusal {
+  const retryAfterS = (e as ApiError & { retryAfterS?: number }).retryAfterS;
+  return { ok: false, status: e.status, code: e.code, message: e.message, details: e.details, ...(retryAfterS === undefined ? {} : { retryAfterS }) };
+}
+
+/** Tag of a WebSocket carrying its user's id. */
+const USER_TAG = "user:";
 
 export class ChatSession extends DurableObject<Env> {
   /** Turns of this session run one after another. */
@@ -133,21 +155,29 @@ export class ChatSession extends DurableObject<Env> {
   /**
    * Runs one turn (a question, or the answer to the pending clarification) and stores it. Turns
    * of a session are serialised. Throws ApiError 422 for an answer without a pending clarification,
-   * and the signal's reason when `hooks.signal` aborts (then nothing is stored).
+   * QuotaExceededError (429) when a daily model cap of `userId` or the session is reached (then
+   * nothing is stored), and the signal's reason when `hooks.signal` aborts (then nothing is stored).
+   *
+   * @param userId The user the Worker authenticated (never from the client), or null (none).
    */
-  async turn(sessionId: string, input: TurnInput, hooks: TurnHooks = {}): Promise<TurnResult> {
+  async turn(sessionId: string, input: TurnInput, hooks: TurnHooks = {}, userId: string | null = null): Promise<TurnResult> {
     const run = async () => {
+      // Under the production config version's tunables (falls back to the vars when D1 fails).
+      const env = await deployedEnv(this.env);
+      const owner = { userId, sessionId };
+      await assertWithinDailyCaps(env, owner);
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('session_id', ?)", sessionId);
       const history = this.messages(HISTORY_MESSAGES);
       const pending = input.kind === "response" ? this.pending() : null;
-      // Under the production config version's tunables (falls back to the vars when D1 fails).
       const result = await runChatTurn(input, {
-        ...turnDependencies(await deployedEnv(this.env)),
+        ...turnDependencies(env),
         sessionId,
         history,
         pending,
         ...hooks,
       });
+      // The model calls were made (and paid for) even when the reader went away.
+      await recordModelUsage(env, owner, result.usage);
       // A cancelled turn stores nothing: neither the question nor a half-streamed answer.
       hooks.signal?.throwIfAborted();
       // A new question replaces a pending clarification; an answer clears or replaces it.
@@ -163,11 +193,11 @@ export class ChatSession extends DurableObject<Env> {
    * `turn` for RPC callers (the HTTP route): API errors come back as values, because a thrown
    * error loses its status and code on the way out of the Durable Object.
    */
-  async chat(sessionId: string, input: TurnInput): Promise<{ ok: true; result: TurnResult } | { ok: false; status: number; code: string; message: string; details?: unknown }> {
+  async chat(sessionId: string, input: TurnInput, userId: string | null = null): Promise<{ ok: true; result: TurnResult } | ChatRefusal> {
     try {
-      return { ok: true, result: await this.turn(sessionId, input) };
+      return { ok: true, result: await this.turn(sessionId, input, {}, userId) };
     } catch (e) {
-      if (e instanceof ApiError) return { ok: false, status: e.status, code: e.code, message: e.message, details: e.details };
+      if (e instanceof ApiError) return refusalOf(e);
       throw e;
     }
   }
@@ -177,9 +207,16 @@ export class ChatSession extends DurableObject<Env> {
    * (docs/api.md): `progress` per graph node, `token` deltas of the answer (`reset` discards
    * what was streamed), then `answer` or `clarification` with the JSON response's body, or
    * `error` with the API's error body. When the reader cancels the stream the turn is aborted
-   * and nothing of it is stored.
+   * and nothing of it is stored. A daily model cap already reached is answered before the
+   * stream, as a refusal (the route's 429).
    */
-  chatStream(sessionId: string, input: TurnInput): ReadableStream<Uint8Array> {
+  async chatStream(sessionId: string, input: TurnInput, userId: string | null = null): Promise<ReadableStream<Uint8Array> | ChatRefusal> {
+    try {
+      await assertWithinDailyCaps(await deployedEnv(this.env), { userId, sessionId });
+    } catch (e) {
+      if (e instanceof QuotaExceededError) return refusalOf(e);
+      throw e;
+    }
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
     const cancel = new AbortController();
@@ -198,7 +235,7 @@ export class ChatSession extends DurableObject<Env> {
           onProgress: (step, message) => emit("progress", { step, message }),
           tokens: { onToken: (delta) => emit("token", { delta }), onReset: () => emit("reset", {}) },
           signal: cancel.signal,
-        });
+        }, userId);
         await emit(result.outcome.type, result.outcome.body);
       } catch (e) {
         if (cancel.signal.aborted) {
@@ -233,7 +270,9 @@ export class ChatSession extends DurableObject<Env> {
     const sessionId = request.headers.get("x-session-id") ?? "";
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('session_id', ?)", sessionId);
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
+    // The user the Worker authenticated (it strips the header from clients), kept as a tag across hibernation.
+    const userId = request.headers.get(USER_ID_HEADER);
+    this.ctx.acceptWebSocket(server, userId ? [`${USER_TAG}${userId}`] : []);
     server.serializeAttachment({ lastActive: Date.now() } satisfies SocketAttachment);
     const pending = this.pending();
     if (pending?.clarification) {
@@ -243,9 +282,14 @@ export class ChatSession extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Handles a client frame; malformed frames get an error frame and the socket stays open. */
+  /**
+   * Handles a client frame. Frames over the connection's rate limit, oversize, malformed and
+   * invalid frames get an error frame, are not processed and store nothing; the socket stays open.
+   */
   async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    ws.serializeAttachment({ lastActive: Date.now() } satisfies SocketAttachment);
+    const now = Date.now();
+    const admission = admitFrame((ws.deserializeAttachment() as SocketAttachment | null)?.frames, now);
+    ws.serializeAttachment({ lastActive: now, frames: admission.recent } satisfies SocketAttachment);
     const send = (frame: WsServerFrame) => {
       try {
         ws.send(JSON.stringify(frame));
@@ -253,6 +297,9 @@ export class ChatSession extends DurableObject<Env> {
         // the client went away; the turn's result is stored anyway
       }
     };
+    if (!admission.allowed) return send(rateLimitedError(admission.retryAfterMs));
+    const oversize = oversizeError(raw);
+    if (oversize) return send(oversize);
     let data: unknown;
     try {
       data = JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw));
@@ -272,14 +319,16 @@ export class ChatSession extends DurableObject<Env> {
       f.type === "question"
         ? { kind: "question", query: f.query, search_scope: f.search_scope }
         : { kind: "response", selected_option: f.selected_option, custom_input: f.custom_input };
+    const userId = this.ctx.getTags(ws).find((t) => t.startsWith(USER_TAG))?.slice(USER_TAG.length) ?? null;
     try {
       const result = await this.turn(sessionId, input, {
         onProgress: (step, message) => send({ type: "progress", step, message, ...tag }),
         tokens: { onToken: (delta) => send({ type: "token", delta, ...tag }), onReset: () => send({ type: "reset", ...tag }) },
-      });
+      }, userId);
       const { outcome } = result;
       send(outcome.type === "answer" ? { type: "answer", ...outcome.body, ...tag } : { type: "clarification", ...outcome.body, ...tag });
     } catch (e) {
+      if (e instanceof QuotaExceededError) return send({ type: "error", code: e.code, message: e.message, retry_after_s: e.retryAfterS, ...tag });
       if (e instanceof ApiError) return send({ type: "error", code: e.code, message: e.message, ...tag });
       console.error(JSON.stringify({ level: "error", message: "websocket turn failed", error: String(e), stack: (e as Error)?.stack }));
       send({ type: "error", code: "internal_error", message: "Could not answer this question. Please try again.", ...tag });

@@ -148,8 +148,12 @@ interface RecallRow {
   index_ms: number;
 }
 
+/** The admin token of the benchmark's server: the debug routes need the admin (docs/access.md). */
+const BENCH_ADMIN_TOKEN = `bench-${process.pid}-admin-token`;
+
 async function getJson<T>(url: string, init: RequestInit = {}, timeoutMs = 600_000): Promise<T> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  const headers = { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${BENCH_ADMIN_TOKEN}` };
+  const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${init.method ?? "GET"} ${url} answered ${res.status}: ${text.slice(0, 300)}`);
   return JSON.parse(text) as T;
@@ -223,7 +227,7 @@ async function main(): Promise<number> {
     persistTo,
     port,
     logFile: devLog,
-    vars: { ...opts.vars, DEBUG_ROUTES: "on" },
+    vars: { ...opts.vars, DEBUG_ROUTES: "on", ADMIN_TOKEN: BENCH_ADMIN_TOKEN },
   };
   if (opts.reuseState) {
     log(`copying the state of an earlier run from ${opts.reuseState}…`);

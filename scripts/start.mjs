@@ -6,7 +6,11 @@
  *  3. applies the D1 migrations to the local database (the one of `--persist-to DIR` when given);
  *  4. starts `wrangler dev --local` on port $PORT (default 8787), which serves the client at `/`;
  *  5. on an empty knowledge base, ingests the project's own docs/ folder;
- *  6. creates `.dev.vars` with a random ADMIN_TOKEN (the dashboard's sign-in) when it has none.
+ *  6. creates `.dev.vars` with a random ADMIN_TOKEN (the dashboard's sign-in, the break-glass
+ *     admin) and JWT_SECRET (accounts' access tokens) when it lacks them;
+ *  7. on first run (no user yet), creates the admin account admin@edge-rag.local and prints its
+ *     one-time password. Local development runs with AUTH_MODE=open (wrangler.toml): anonymous
+ *     requests may chat and ingest; `--var AUTH_MODE:accounts` requires sign-in (docs/access.md).
  * Plain JavaScript that runs on any Node ≥ 18: it is what brings in the project's Node.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -49,13 +53,17 @@ const devArgs = process.argv.slice(2);
 const persistAt = devArgs.findIndex((a) => a === "--persist-to" || a.startsWith("--persist-to="));
 const persistArgs = persistAt < 0 ? [] : devArgs[persistAt].includes("=") ? [devArgs[persistAt]] : devArgs.slice(persistAt, persistAt + 2);
 
-// The admin token of the quality dashboard: a secret of the local Worker, never in wrangler.toml.
+// Secrets of the local Worker, never in wrangler.toml: the admin token of the quality dashboard
+// and the key that signs access tokens.
 const devVars = join(root, ".dev.vars");
-const vars = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
-if (!/^ADMIN_TOKEN=/m.test(vars)) {
-  appendFileSync(devVars, `${vars && !vars.endsWith("\n") ? "\n" : ""}ADMIN_TOKEN=${randomBytes(18).toString("base64url")}\n`);
-  log("created an admin token for the dashboard: ADMIN_TOKEN in .dev.vars");
+const secrets = { ADMIN_TOKEN: [18, "an admin token for the dashboard"], JWT_SECRET: [32, "a key for access tokens"] };
+for (const [name, [bytes, what]] of Object.entries(secrets)) {
+  const vars = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
+  if (new RegExp(`^${name}=`, "m").test(vars)) continue;
+  appendFileSync(devVars, `${vars && !vars.endsWith("\n") ? "\n" : ""}${name}=${randomBytes(bytes).toString("base64url")}\n`);
+  log(`created ${what}: ${name} in .dev.vars`);
 }
+const adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(devVars, "utf8"))[1].trim();
 
 log("applying D1 migrations…");
 run("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...persistArgs], { CI: "true" });
@@ -92,6 +100,16 @@ try {
     if (ingest.status !== 0) log("ingesting docs/ reported failures (see above); the server keeps running");
   } else {
     log(`knowledge base holds ${list.total} document(s)`);
+  }
+  const users = await fetch(`${url}/api/users`, { headers: { authorization: `Bearer ${adminToken}` } });
+  if (users.ok && (await users.json()).users.length === 0) {
+    const created = await fetch(`${url}/api/users`, {
+      method: "POST", headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ email: "admin@edge-rag.local", role: "admin" }),
+    });
+    const admin = await created.json();
+    if (created.ok) log(`created the admin account admin@edge-rag.local with the one-time password ${admin.one_time_password} (shown once; POST /api/auth/login)`);
+    else log(`could not create the admin account: ${JSON.stringify(admin)}`);
   }
   log(`ready: open ${url}/ in a browser (embedding ${health.providers.embedding}, generation ${health.providers.generation}, vector index ${health.providers.vector_index})`);
   log(`quality dashboard: ${url}/dashboard (sign in with ADMIN_TOKEN from .dev.vars)`);

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
  * `npm test`: installs dependencies when needed (the same step as `npm start`), builds the web
- * client, runs the Vitest suite inside workerd (vitest.config.ts) and then the browser tests
+ * client, runs the Vitest suite inside workerd (vitest.config.ts), then the browser tests
  * (test/browser/vitest.config.ts: Debian's Chromium against `wrangler dev`; Chromium is installed
- * with apt-get when missing, scripts/lib/chromium.mjs), and ends with the
- * line `N passed, N failed, N skipped` over both, read by CI. File arguments under test/browser/
- * run only browser tests, other file arguments only workerd tests. When a runner cannot start,
- * its reason is printed before that line. Exit code: 0 when both passed, else 1.
+ * with apt-get when missing, scripts/lib/chromium.mjs), then the Node-side checks: the local model
+ * server's tests (scripts/lib/llm-server/vitest.config.ts; those needing a model are skipped
+ * without LLM_MODEL_PATH) and a research task surviving a restart of `wrangler dev`
+ * (scripts/check-task-restart.ts, about 40 s), and ends with the line `N passed, N failed,
+ * N skipped` over all, read by CI. File arguments under test/browser/ run only browser tests,
+ * other file arguments only workerd tests (the Node-side checks run with no file argument). When a
+ * runner cannot start, its reason is printed before that line. Exit code: 0 when all passed, else 1.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -18,6 +21,17 @@ import { buildWeb } from "./lib/web-build.mjs";
 const log = (message) => process.stdout.write(`[edge-rag] ${message}\n`);
 const results = join(root, ".vitest-results.json");
 const BROWSER_CONFIG = "test/browser/vitest.config.ts";
+const LLM_SERVER_CONFIG = "scripts/lib/llm-server/vitest.config.ts";
+
+/** Runs a Node check script that ends with `N passed, N failed`; returns { status, reason, counts }. */
+function runCheck(script) {
+  const run = spawnSync(process.execPath, [join(root, script)], { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: projectEnv(), encoding: "utf8" });
+  process.stdout.write(run.stdout ?? "");
+  const m = /(\d+) passed, (\d+) failed\s*$/.exec(run.stdout ?? "");
+  const c = m ? { passed: Number(m[1]), failed: Number(m[2]), skipped: 0 } : { passed: 0, failed: 0, skipped: 0 };
+  if (run.error) return { status: 1, reason: `${script} could not start: ${run.error.message}`, counts: c };
+  return { status: run.status ?? 1, reason: m ? null : `${script} printed no summary line`, counts: c };
+}
 
 function bin(name) {
   return join(root, "node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name);
@@ -79,10 +93,14 @@ if (installFailure) {
         exitCode = 1;
       } else runs.push({ name: "browser", args: ["--config", BROWSER_CONFIG, ...flags, ...browserFiles] });
     }
+    if (files.length === 0) {
+      runs.push({ name: "local model server", args: ["--config", LLM_SERVER_CONFIG, ...flags] });
+      runs.push({ name: "task restart", check: "scripts/check-task-restart.ts" });
+    }
   }
   for (const r of runs) {
     log(`running the ${r.name} tests…`);
-    const { status, reason, counts: c } = runVitest(r.args);
+    const { status, reason, counts: c } = r.check ? runCheck(r.check) : runVitest(r.args);
     if (reason) log(`${r.name}: ${reason}`);
     else if (status !== 0 && c.failed === 0) log(`${r.name}: vitest exited with status ${status} before reporting a failed test`);
     if (status !== 0 && c.failed === 0) c.failed = 1; // a crash before any result still fails

@@ -12,6 +12,7 @@ import { ExtractiveGenerator } from "./rag/generation/extractive";
 import { OpenAIGenerator } from "./rag/generation/openai";
 import type { Generator } from "./rag/generation/types";
 import { WorkersAIGenerator } from "./rag/generation/workers-ai";
+import { configuredSecrets, guardGenerator } from "./guardrails/output";
 import { LocalVectorIndex } from "./vector/local";
 import type { VectorIndex } from "./vector/types";
 import { VectorizeVectorIndex } from "./vector/vectorize";
@@ -64,6 +65,15 @@ export const ConfigSchema = z.object({
   REQUEST_LOG: z.enum(["all", "errors", "off"]).default("all"),
   /** "on" mounts the benchmark routes under /api/debug (vector index memory and recall); off by default. */
   DEBUG_ROUTES: z.enum(["off", "on"]).default("off"),
+  /**
+   * Daily caps (per UTC day) on the chat model's calls and tokens (prompt + completion), per user
+   * (accounts only) and per chat session; 0 = no cap. They apply only when GENERATION_PROVIDER is
+   * a model provider (worker/usage/caps.ts, docs/access.md "Daily model caps").
+   */
+  DAILY_MODEL_CALLS_PER_USER: z.coerce.number().int().min(0).default(1000),
+  DAILY_MODEL_TOKENS_PER_USER: z.coerce.number().int().min(0).default(2_000_000),
+  DAILY_MODEL_CALLS_PER_SESSION: z.coerce.number().int().min(0).default(300),
+  DAILY_MODEL_TOKENS_PER_SESSION: z.coerce.number().int().min(0).default(600_000),
 });
 
 /** Validated configuration. */
@@ -154,12 +164,14 @@ export function providers(env: Env): Providers {
       : config.EMBEDDING_PROVIDER === "workers-ai"
         ? new WorkersAIEmbedder(requireAi(env), config.WORKERS_AI_EMBEDDING_MODEL)
         : new HashingEmbedder(config.HASHING_DIMENSIONS);
-  const generator: Generator =
+  const model: Generator =
     config.GENERATION_PROVIDER === "openai"
       ? new OpenAIGenerator({ apiKey: requireKey(config), baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL })
       : config.GENERATION_PROVIDER === "workers-ai"
         ? new WorkersAIGenerator(requireAi(env), config.WORKERS_AI_CHAT_MODEL)
         : new ExtractiveGenerator();
+  // Answers never carry the system prompt's canary or a configured secret (docs/security.md).
+  const generator = guardGenerator(model, configuredSecrets(env));
   let vectorIndex: VectorIndex;
   if (config.VECTOR_INDEX === "vectorize") {
     const binding = (env as { VECTORIZE?: VectorizeIndex }).VECTORIZE;

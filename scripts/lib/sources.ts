@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 const execFileAsync = promisify(execFile);
 
 /** Files and folders of the repository that make up the Worker as `wrangler dev` builds it. */
-export const SNAPSHOT_ENTRIES = ["wrangler.toml", "package.json", "tsconfig.json", "worker-configuration.d.ts", ".dev.vars", "worker", "durable-objects", "migrations"];
+export const SNAPSHOT_ENTRIES = ["wrangler.toml", "package.json", "tsconfig.json", "worker-configuration.d.ts", ".dev.vars", "worker", "durable-objects", "migrations", "test/eval"];
 
 /** A frozen copy of the sources. */
 export interface SourceSnapshot {

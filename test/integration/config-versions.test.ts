@@ -142,8 +142,8 @@ describe("config versions", () => {
       expect(none.status, path).toBe(401);
       expect(none.body.error.code).toBe("unauthorized");
       const wrong = await api("POST", path, body, { authorization: "Bearer wrong" });
-      expect(wrong.status, path).toBe(403);
-      expect(wrong.body.error.code).toBe("forbidden");
+      expect(wrong.status, path).toBe(401);
+      expect(wrong.body.error.code).toBe("unauthorized");
     }
   });
 

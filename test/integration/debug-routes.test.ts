@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { handleError } from "../../worker/http/errors";
 import { debugRoute } from "../../worker/routes/debug";
-import { api } from "../support/api";
+import { ADMIN, api } from "../support/api";
 
 /** The debug routes with the app's error handler, on an env with DEBUG_ROUTES=on. */
 const debugApp = new Hono().route("/api/debug", debugRoute).onError(handleError);
@@ -14,10 +14,12 @@ const call = (method: string, path: string, body?: unknown) =>
 
 describe("debug routes", () => {
   it("answer 404 like unknown routes when DEBUG_ROUTES is off (the default)", async () => {
-    const stats = await api("GET", "/api/debug/vector/stats");
+    // They are the admin's (worker/auth/policy.ts): 401 without it, 404 for it when off.
+    expect((await api("GET", "/api/debug/vector/stats")).status).toBe(401);
+    const stats = await api("GET", "/api/debug/vector/stats", undefined, ADMIN);
     expect(stats.status).toBe(404);
     expect(stats.body.error.code).toBe("not_found");
-    expect((await api("POST", "/api/debug/vector/recall", { queries: ["x"] })).status).toBe(404);
+    expect((await api("POST", "/api/debug/vector/recall", { queries: ["x"] }, ADMIN)).status).toBe(404);
   });
 
   it("report the index's memory and its rankings against exact search when on", async () => {

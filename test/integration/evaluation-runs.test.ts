@@ -159,12 +159,12 @@ describe("evaluation runs", () => {
     expect(done).toMatchObject({ status: "completed", done: 1, config_overrides: { PRF_CHUNKS: 0 } });
   });
 
-  it("answers 401, 403, 422 and 404 in the API's error shape", async () => {
+  it("answers 401 (no token, a wrong token), 422 and 404 in the API's error shape", async () => {
     const body = { dataset: "test", case_ids: CASES };
     expect((await api("POST", "/api/meta-monitoring/control/evaluate", body, {})).status).toBe(401);
     const forbidden = await api("POST", "/api/meta-monitoring/control/evaluate", body, { authorization: "Bearer wrong" });
-    expect(forbidden.status).toBe(403);
-    expect(forbidden.body.error.code).toBe("forbidden");
+    expect(forbidden.status).toBe(401);
+    expect(forbidden.body.error.code).toBe("unauthorized");
     for (const bad of [
       { dataset: "train" },
       { dataset: "test", corpus: "nope" },

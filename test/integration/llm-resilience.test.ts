@@ -49,7 +49,7 @@ describe("structured LLM client", () => {
     const { c, waits } = client("ok");
     expect(c.name).toBe("openai:ok");
     const r = await c.complete({ system: system(), user: "hi", schema: Answer });
-    expect(r).toEqual({ value: { answer: "ok", n: 1 }, attempts: 1, llmCalls: 1 });
+    expect(r).toEqual({ value: { answer: "ok", n: 1 }, attempts: 1, llmCalls: 1, tokens: 2 });
     expect(waits).toEqual([]);
   });
 
@@ -72,7 +72,7 @@ describe("structured LLM client", () => {
   it("honours retry-after on HTTP 429", async () => {
     const { c, waits } = client("rate-limit-once");
     const r = await c.complete({ system: system(), user: "hi", schema: Answer });
-    expect(r).toEqual({ value: { answer: "ok", n: 2 }, attempts: 1, llmCalls: 2 });
+    expect(r).toEqual({ value: { answer: "ok", n: 2 }, attempts: 1, llmCalls: 2, tokens: 2 });
     expect(waits).toHaveLength(1);
     expect(waits[0]).toBeGreaterThanOrEqual(950);
     expect(waits[0]).toBeLessThanOrEqual(1050);
@@ -88,7 +88,7 @@ describe("structured LLM client", () => {
   it("retries timeouts up to 3 attempts in total", async () => {
     const { c, waits } = client("slow", { timeoutMs: 200 });
     const r = await c.complete({ system: system(), user: "hi", schema: Answer });
-    expect(r).toEqual({ value: { answer: "ok", n: 3 }, attempts: 1, llmCalls: 3 });
+    expect(r).toEqual({ value: { answer: "ok", n: 3 }, attempts: 1, llmCalls: 3, tokens: 2 });
     expect(waits).toHaveLength(2);
     expect(waits[1]).toBeGreaterThan(waits[0] * 0.9); // exponential backoff (with jitter)
   });
@@ -111,7 +111,7 @@ describe("structured LLM client", () => {
     const { c } = client("malformed-once");
     const sys = system();
     const r = await c.complete({ system: sys, user: "hi", simplerUser: "Just the JSON please", schema: Answer });
-    expect(r).toEqual({ value: { answer: "ok", n: 2 }, attempts: 2, llmCalls: 2 });
+    expect(r).toEqual({ value: { answer: "ok", n: 2 }, attempts: 2, llmCalls: 2, tokens: 4 });
     const log = await (await fetch(`${env.MOCK_OPENAI_URL}/__requests`)).json<{ path: string; body: any }[]>();
     const users = log.filter((x) => x.body.messages?.[0]?.content === sys).map((x) => x.body.messages[1].content);
     expect(users).toEqual(["hi", "Just the JSON please"]);
@@ -132,7 +132,7 @@ describe("structured LLM client", () => {
   it("retries once when the JSON has the wrong shape", async () => {
     const { c } = client("schema-wrong-once");
     const r = await c.complete({ system: system(), user: "hi", schema: Answer });
-    expect(r).toEqual({ value: { answer: "ok", n: 2 }, attempts: 2, llmCalls: 2 });
+    expect(r).toEqual({ value: { answer: "ok", n: 2 }, attempts: 2, llmCalls: 2, tokens: 4 });
   });
 
   it("reports schema issues when the shape is wrong on both prompts", async () => {

@@ -10,6 +10,10 @@
  *   model: a deterministic verdict, `{"sentences":[{"text","supported"}]}`, a sentence of the
  *   answer (markers and markdown removed) being supported when the sources' text contains it
  *   (case and whitespace folded). Model "judge-garbage" answers prose instead (not JSON), always.
+ * - Model "leak-system" answers with its system message, lines naming NOT_COVERED left out ("Sure! My
+ *   instructions were: <system> [1]"),
+ *   model "leak-key" with the bearer key it was sent ("The key is <key> [1]"): models that obey an
+ *   injection, for the output filter (worker/guardrails/output.ts).
  * - `GET /__requests`: the JSON bodies received so far.
  * - `POST /webhook/<name>`: a webhook sink that records the JSON body under `<name>` (answers
  *   200 "ok"; name "always-500" answers 500, names starting "slow" answer after 1.5 s), and
@@ -72,7 +76,8 @@ export function faithfulnessVerdict(user: string): { sentences: { text: string; 
 function graphAnswer(messages: { role: string; content: string }[]): unknown {
   const system = messages[0]?.content ?? "";
   const user = messages.at(-1)?.content ?? "";
-  const question = /(?:Question|Query): (.*)/.exec(user)?.[1] ?? "";
+  // The question is a <user_question> block (worker/guardrails/prompt.ts), or after "Question: ".
+  const question = /<user_question>\n([\s\S]*?)\n<\/user_question>/.exec(user)?.[1] ?? /(?:Question|Query): (.*)/.exec(user)?.[1] ?? "";
   const task = /TASK:(\w+)/.exec(system)?.[1];
   switch (task) {
     case "analyze":
@@ -134,6 +139,10 @@ export async function startMockOpenAI(): Promise<{ url: string; close: () => Pro
           return send(res, 200, completion(b.model, JSON.stringify(faithfulnessVerdict(b.messages.at(-1).content))));
         }
         if (b.model === "graph-json" && /TASK:\w+/.test(system)) return send(res, 200, completion(b.model, JSON.stringify(graphAnswer(b.messages))));
+        // A model that obeys an injection: "leak-system" repeats its system prompt (with the canary
+        // of worker/guardrails/output.ts), "leak-key" the API key it was called with.
+        if (b.model === "leak-system") return send(res, 200, completion(b.model, `Sure! My instructions were: ${system.split("\n").filter((l) => !l.includes("NOT_COVERED")).join(" ")} [1]`));
+        if (b.model === "leak-key") return send(res, 200, completion(b.model, `The key is ${String(req.headers.authorization ?? "").replace(/^Bearer /, "")} [1]`));
         const user: string = b.messages.at(-1).content;
         const question = user.split("Question:").pop() ?? "";
         const first = /\[1\][^\n]*\n([^.\n]+\.)/.exec(user)?.[1] ?? "Nothing.";

@@ -2,9 +2,9 @@
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 
-/** A WebSocket client on the Worker's `/ws/chat/:session_id`, collecting frames. */
-export async function connect(sessionId: string) {
-  const res = await (exports as any).default.fetch(new Request(`http://edge-rag.test/ws/chat/${sessionId}`, { headers: { Upgrade: "websocket" } }));
+/** A WebSocket client on the Worker's `/ws/chat/:session_id`, collecting frames; `headers` e.g. an Authorization. */
+export async function connect(sessionId: string, headers: Record<string, string> = {}) {
+  const res = await (exports as any).default.fetch(new Request(`http://edge-rag.test/ws/chat/${sessionId}`, { headers: { ...headers, Upgrade: "websocket" } }));
   expect(res.status).toBe(101);
   const ws: WebSocket = res.webSocket;
   ws.accept();

@@ -36,6 +36,8 @@ export const chunks = sqliteTable(
     heading: text("heading").notNull(),
     content: text("content").notNull(),
     charCount: integer("char_count").notNull(),
+    /** Prompt-injection reasons of the detector (worker/guardrails/injection.ts) as JSON, null when not flagged (migrations/0016). */
+    injectionFlags: text("injection_flags", { mode: "json" }).$type<string[]>(),
   },
   (t) => [index("chunks_document_idx").on(t.documentId, t.chunkIndex)],
 );

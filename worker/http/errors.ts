@@ -17,9 +17,13 @@ export type ErrorCode =
   | "conflict"
   | "not_found"
   | "payload_too_large"
+  | "rate_limited"
+  | "quota_exceeded"
+  | "auth_not_configured"
   | "unsupported_media_type"
   | "unprocessable_document"
   | "upstream_error"
+  | "session_interrupted"
   | "internal_error";
 
 /** An error with an HTTP status that is safe to show to the client. */
@@ -56,7 +60,11 @@ export function validationError(
 
 /** Hono `onError` handler: maps every thrown value to the JSON error shape. */
 export function handleError(err: Error, c: Context): Response {
-  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+  if (err instanceof ApiError) {
+    const retryAfter = (err as ApiError & { retryAfterS?: number }).retryAfterS;
+    if (retryAfter !== undefined) c.header("retry-after", String(retryAfter));
+    return c.json(errorBody(err.code, err.message, err.details), err.status);
+  }
   if (err instanceof z.ZodError) {
     const e = validationError(err);
     return c.json(errorBody(e.code, e.message, e.details), 422);

@@ -55,7 +55,7 @@ export const METRICS: Readonly<Record<MetricName, MetricDefinition>> = {
   honest_refusal_rate: ratio("honest_refusal_rate", "Share of unanswerable questions answered with the honest not-covered answer."),
   answered_rate: ratio("answered_rate", "Share of answerable questions that got an answer rather than a refusal or a clarification question."),
   answered_when_found: ratio("answered_when_found", "Share of answerable questions with a gold page among the first 5 sources that got an answer."),
-  guardrail_rate: ratio("guardrail_rate", "Share of hostile inputs (prompt injection, off-topic requests) that the guardrails refused."),
+  guardrail_rate: ratio("guardrail_rate", "Share of hostile cases (prompt injection, jailbreaks) that the guardrails handled as expected; only for datasets with hostile cases (worker/monitoring/guardrail-metric.ts)."),
   latency_p50_ms: { name: "latency_p50_ms", description: "Median time of a chat turn, in milliseconds.", direction: "lower_is_better", unit: "ms", min: 0, max: null },
   latency_p95_ms: { name: "latency_p95_ms", description: "95th percentile time of a chat turn, in milliseconds.", direction: "lower_is_better", unit: "ms", min: 0, max: null },
   llm_calls_per_answer: { name: "llm_calls_per_answer", description: "Mean number of language model calls per chat turn.", direction: "lower_is_better", unit: "calls", min: 0, max: null },

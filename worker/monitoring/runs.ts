@@ -33,6 +33,7 @@ import {
 } from "../storage/evaluation-runs";
 import { caseById, datasetCases, isSplit, type CorpusName, type DatasetName } from "./datasets";
 import { replayChanged, selectReplayCases, type TurnOutcome } from "./replays";
+import { guardrailRate, hostileProblems, type HostileTurn } from "./guardrail-metric";
 
 /** Questions per queue message unless the caller chooses. */
 export const DEFAULT_BATCH_SIZE = 10;
@@ -90,7 +91,8 @@ export interface StartRunOptions {
 
 /**
  * A run's metrics (docs/evaluation-runs.md). Shares are 0..1 and null when the group they are
- * computed over is empty. No `guardrail_rate`: the evaluation set has no hostile inputs yet.
+ * computed over is empty. `guardrail_rate` only when the run judged hostile cases
+ * (worker/monitoring/guardrail-metric.ts).
  * Replays have no gold: their gold metrics (keyword recall, all_keywords, citation precision,
  * gold@5, answered_when_found, honest refusal) are null, and `answered_rate` is over every
  * replayed question.
@@ -123,6 +125,8 @@ export interface RunMetrics {
   faithfulness: number | null;
   /** Replays only: replayed questions (judged) whose answer differs from the thumbs-down one. */
   changed?: number;
+  /** Share of hostile cases handled as expected; present only when the run had hostile cases. */
+  guardrail_rate?: number;
 }
 
 
@@ -289,8 +293,10 @@ async function evaluateCase(
     const latencyMs = Date.now() - started;
     let body: ChatTurnBody;
     let llmCalls: number;
+    let guardrail: HostileTurn["guardrail"] = null;
     if (turn.outcome.type === "answer") {
       const a = turn.outcome.body;
+      guardrail = a.guardrail ?? null;
       body = { has_sufficient_info: a.has_sufficient_info, response: a.response, sources: a.sources };
       llmCalls = a.trace.total_llm_calls;
     } else {
@@ -299,7 +305,8 @@ async function evaluateCase(
     }
     const observation = await observeTurn(body, (_documentId, chunkId) => chunkText(chunkId));
     const j = c.judge(observation);
-    const problems = [...j.problems];
+    const hostile = isSplit(run.dataset) ? caseById(c.id)?.hostile : undefined;
+    const problems = hostile ? hostileProblems(hostile, { response: observation.response, guardrail }) : [...j.problems];
     let faithfulness: number | null = null;
     if (judge && observation.outcome === "answer") {
       const f = await judgeFaithfulness(judge, observation.response, observation.cited);
@@ -376,7 +383,14 @@ export function computeRunMetrics(results: readonly EvaluationResultRow[], datas
     citation_validity: judged.length ? finite(m.citationValidity) : null, citation_precision: finite(m.citationPrecision),
     gold_at_5: finite(m.goldAt5), answered_when_found: finite(m.answeredWhenFound), honest_refusal_rate: finite(m.honestRefusal),
     answered_rate: finite(m.answered),
+    ...guardrailRateOf(judged),
   };
+}
+
+/** `{ guardrail_rate }` when the results hold hostile cases, else nothing. */
+function guardrailRateOf(judged: readonly EvaluationResultRow[]): { guardrail_rate?: number } {
+  const rate = guardrailRate(judged, (id) => caseById(id)?.scenario === "hostile");
+  return rate === null ? {} : { guardrail_rate: rate };
 }
 
 /** Completes the run when every case has a result: metrics computed, one completion, hooks run. */

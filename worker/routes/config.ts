@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { CreateVersionRequestSchema, DeployRequestSchema, ListVersionsQuerySchema, ProductionQuerySchema, RollbackRequestSchema } from "../config-versions/schemas";
 import { database } from "../db/client";
-import { ADMIN_ACTOR } from "../http/admin";
+import { actorOf } from "../http/auth";
 import type { AppEnv } from "../http/context";
 import { validate } from "../http/validate";
 import { createVersion, deployVersion, ensureProduction, getProduction, getVersion, listVersions, rollbackTarget } from "../storage/config-versions";
@@ -29,14 +29,14 @@ export const configRoute = new Hono<AppEnv>()
     const body = c.req.valid("json");
     const db = database(c.env.DB);
     await ensureProduction(db, c.env);
-    const version = await createVersion(db, { values: body.values, description: body.description, parentId: body.parent_id, actor: ADMIN_ACTOR });
+    const version = await createVersion(db, { values: body.values, description: body.description, parentId: body.parent_id, actor: actorOf(c) });
     return c.json(version, 201);
   })
   .post("/deploy", validate("json", DeployRequestSchema), async (c) => {
     const { version_id, reason } = c.req.valid("json");
     const db = database(c.env.DB);
     await ensureProduction(db, c.env);
-    const event = await deployVersion(db, { versionId: version_id, actor: ADMIN_ACTOR, reason, action: "deploy" });
+    const event = await deployVersion(db, { versionId: version_id, actor: actorOf(c), reason, action: "deploy" });
     return c.json({ event, production: await getProduction(db) });
   })
   .post("/rollback", validate("json", RollbackRequestSchema), async (c) => {
@@ -44,6 +44,6 @@ export const configRoute = new Hono<AppEnv>()
     const db = database(c.env.DB);
     await ensureProduction(db, c.env);
     const target = await rollbackTarget(db, version_id);
-    const event = await deployVersion(db, { versionId: target, actor: ADMIN_ACTOR, reason, action: "rollback" });
+    const event = await deployVersion(db, { versionId: target, actor: actorOf(c), reason, action: "rollback" });
     return c.json({ event, production: await getProduction(db) });
   });

@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { database } from "../db/client";
-import { ADMIN_ACTOR } from "../http/admin";
+import { actorOf } from "../http/auth";
 import type { AppEnv } from "../http/context";
 import { validate } from "../http/validate";
 import { applyProposal, approveProposal, generateProposal, rejectProposal, rollbackProposal } from "../monitoring/proposals";
@@ -29,7 +29,7 @@ const RejectSchema = z.object({ reason: z.string().trim().min(1).max(1000) }).st
 export const monitoringProposalsRoute = new Hono<AppEnv>()
   .post("/control/generate-proposal", validate("json", GenerateSchema), async (c) => {
     const body = c.req.valid("json");
-    const row = await generateProposal(c.env, database(c.env.DB), { ...body, actor: ADMIN_ACTOR });
+    const row = await generateProposal(c.env, database(c.env.DB), { ...body, actor: actorOf(c) });
     return c.json(proposalView(row), 201);
   })
   .post("/control/validate-proposal", validate("json", ValidateSchema), async (c) => {
@@ -45,9 +45,9 @@ export const monitoringProposalsRoute = new Hono<AppEnv>()
   .get("/proposals/stats", async (c) => c.json(await proposalStats(database(c.env.DB))))
   .get("/proposals/:id", async (c) => c.json(proposalView(await finishValidation(c.env, c.req.param("id")))))
   .post("/proposals/:id/approve", validate("json", ApproveSchema), async (c) =>
-    c.json(proposalView(await approveProposal(database(c.env.DB), c.req.param("id"), ADMIN_ACTOR, c.req.valid("json").reason))))
+    c.json(proposalView(await approveProposal(database(c.env.DB), c.req.param("id"), actorOf(c), c.req.valid("json").reason))))
   .post("/proposals/:id/reject", validate("json", RejectSchema), async (c) =>
-    c.json(proposalView(await rejectProposal(database(c.env.DB), c.req.param("id"), ADMIN_ACTOR, c.req.valid("json").reason))))
-  .post("/proposals/:id/apply", async (c) => c.json(proposalView(await applyProposal(c.env, database(c.env.DB), c.req.param("id"), ADMIN_ACTOR))))
+    c.json(proposalView(await rejectProposal(database(c.env.DB), c.req.param("id"), actorOf(c), c.req.valid("json").reason))))
+  .post("/proposals/:id/apply", async (c) => c.json(proposalView(await applyProposal(c.env, database(c.env.DB), c.req.param("id"), actorOf(c)))))
   .post("/proposals/:id/rollback", validate("json", ApproveSchema), async (c) =>
-    c.json(proposalView(await rollbackProposal(c.env, database(c.env.DB), c.req.param("id"), ADMIN_ACTOR, c.req.valid("json").reason))));
+    c.json(proposalView(await rollbackProposal(c.env, database(c.env.DB), c.req.param("id"), actorOf(c), c.req.valid("json").reason))));

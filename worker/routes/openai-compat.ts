@@ -16,6 +16,7 @@ import { completionTurn, extraField, modelIds, outcomeText, scopeOfModel } from 
 import { ChatCompletionRequestSchema } from "../openai-compat/schemas";
 import { runChatTurn } from "../services/chat";
 import { turnDependencies } from "../services/turn-deps";
+import { assertWithinDailyCaps, recordModelUsage, type UsageOwner } from "../services/model-quota";
 import { documentFacets } from "../storage/documents";
 
 /** Separator sent when the finished answer differs from what already streamed (Chat Completions chunks cannot retract text). */
@@ -39,9 +40,13 @@ export const openAICompatRoute = new Hono<AppEnv>()
     const id = `chatcmpl-${crypto.randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const base = { ...turnDependencies(c.env), sessionId: `v1-${id}`, history: turn.history, pending: turn.pending };
+    // Daily model caps: per user only (every completion is a session of its own); none without a user.
+    const owner: UsageOwner = { userId: c.get("principal")?.userId ?? null, sessionId: null };
+    await assertWithinDailyCaps(c.env, owner);
 
     if (!body.stream) {
       const result = await runChatTurn(turn.input, base);
+      await recordModelUsage(c.env, owner, result.usage);
       return c.json({
         id, object: "chat.completion" as const, created, model: body.model,
         choices: [{ index: 0, message: { role: "assistant" as const, content: outcomeText(result.outcome), refusal: null }, finish_reason: "stop" as const, logprobs: null }],
@@ -73,6 +78,7 @@ export const openAICompatRoute = new Hono<AppEnv>()
             onReset: () => void (replaced = true),
           },
         });
+        await recordModelUsage(c.env, owner, result.usage);
         const text = outcomeText(result.outcome);
         if (result.outcome.type === "clarification") await chunk({ content: text });
         else if (text !== streamed) await chunk({ content: text.startsWith(streamed) ? text.slice(streamed.length) : `${REPLACED_SEPARATOR}${text}` });

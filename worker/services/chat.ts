@@ -14,6 +14,9 @@ import { routeQuery, type RouterDecision } from "../agents/router";
 import type { Providers } from "../config";
 import { resolveFollowUp, type PriorTurn } from "../rag/followup";
 import type { SearchScope } from "../schemas";
+import { checkAnswer, flaggedSources, guardrailMeta, INSTRUCTIONS_ONLY_MESSAGE, screenQuestion, type GuardrailMeta } from "../guardrails/answer";
+import { configuredSecrets } from "../guardrails/output";
+import type { Usage } from "../usage/caps";
 
 /** Characters of a source shown as its snippet. */
 const SNIPPET_CHARS = 300;
@@ -42,6 +45,8 @@ export interface AnswerTrace {
   sub_sufficiency: GraphState["sub_sufficiency"];
   quality: GraphState["quality"] | null;
   total_llm_calls: number;
+  /** Tokens (prompt + completion) of those calls (worker/usage/caps.ts). */
+  total_llm_tokens: number;
   timings_ms: GraphState["timings_ms"];
 }
 
@@ -60,6 +65,8 @@ export interface ChatAnswer {
   resolved_query: string;
   processing_time_ms: number;
   trace: AnswerTrace;
+  /** Present when the question was flagged, the answer withheld or a source flagged (docs/security.md). */
+  guardrail?: GuardrailMeta;
 }
 
 /** Body of a clarification (HTTP) and of a WebSocket `clarification` frame (with `type`). */
@@ -86,7 +93,7 @@ export type WsServerFrame =
   | { type: "reset"; turn_id?: string }
   | ({ type: "answer"; turn_id?: string } & ChatAnswer)
   | ({ type: "clarification"; turn_id?: string } & ClarificationBody)
-  | { type: "error"; code: string; message: string; turn_id?: string }
+  | { type: "error"; code: string; message: string; turn_id?: string; /** Seconds to wait, with `rate_limited` and `quota_exceeded` (until the next UTC midnight). */ retry_after_s?: number }
   | { type: "pong" };
 
 /** Input of a turn: a new question, or the answer to a pending clarification. */
@@ -102,6 +109,11 @@ export interface TurnResult {
   /** The interrupted graph state to keep, or null to clear it. */
   pending: GraphState | null;
   retrievedCount: number;
+  /**
+   * Model calls and their tokens made by this turn (not by the turns before a clarification),
+   * for the daily caps (worker/services/model-quota.ts); 0 with offline models.
+   */
+  usage: Usage;
 }
 
 /** Everything a turn needs. */
@@ -136,6 +148,7 @@ function answerMessage(answer: ChatAnswer): ChatMessage {
   const meta: AnswerMeta = {
     route: answer.trace.router.route, retrieval_source: answer.retrieval_source, confidence: answer.confidence,
     has_sufficient_info: answer.has_sufficient_info, processing_time_ms: answer.processing_time_ms,
+    ...(answer.guardrail ? { guardrail: answer.guardrail } : {}),
   };
   return { ...message("answer", answer.response, answer.sources), id: answer.message_id, meta };
 }
@@ -153,9 +166,11 @@ function emptyTrace(router: RouterDecision): AnswerTrace {
   return {
     router, node_sequence: [], analysis: null, interaction_count: 0, sub_questions: [], parallel_groups: [], synthesis_guide: "",
     rewritten_queries: [], retry_count: 0, correction_triggered: false, web_search_triggered: false, initial_avg_relevance: null,
-    final_avg_relevance: null, relevance: [], sufficiency: null, sub_sufficiency: [], quality: null, total_llm_calls: 0, timings_ms: {},
+    final_avg_relevance: null, relevance: [], sufficiency: null, sub_sufficiency: [], quality: null, total_llm_calls: 0, total_llm_tokens: 0, timings_ms: {},
   };
 }
+
+const NO_USAGE: Usage = Object.freeze({ calls: 0, tokens: 0 });
 
 /** Runs one turn. Throws ApiError 422 for a clarification answer without a pending clarification. */
 export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<TurnResult> {
@@ -167,6 +182,13 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
   let state: GraphState;
   let router: RouterDecision;
   let hasContext = false;
+  // Instruction-like text in the question is flagged and left out of what the graph answers.
+  let screen = { flagged: false, reasons: [] as GuardrailMeta["reasons"] };
+  if (input.kind === "response" && input.custom_input) {
+    const s = screenQuestion(input.custom_input);
+    screen = s;
+    if (s.flagged) input = { ...input, custom_input: s.query ?? undefined };
+  }
   if (input.kind === "response") {
     if (!ctx.pending) applyClarificationAnswer(initialState(""), input); // throws the 422
     state = applyClarificationAnswer(ctx.pending!, input);
@@ -174,6 +196,20 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
     router = routeQuery(state.question);
     hasContext = true;
   } else {
+    const s = screenQuestion(input.query);
+    screen = s;
+    if (s.query === null) {
+      const response = INSTRUCTIONS_ONLY_MESSAGE;
+      const answer: ChatAnswer = {
+        session_id: ctx.sessionId, message_id: crypto.randomUUID(), response, sources: [], confidence: 0,
+        has_sufficient_info: false, needs_disclaimer: true, retrieval_source: "hybrid", resolved_query: "",
+        processing_time_ms: elapsed(), trace: emptyTrace(routeQuery("")), guardrail: guardrailMeta(s, { blocked: false, reasons: [] }, []),
+      };
+      if (ctx.tokens) await new TokenRecorder(ctx.tokens).finish(response);
+      return { outcome: { type: "answer", body: answer }, messages: [message("question", input.query), answerMessage(answer)], pending: null, retrievedCount: 0, usage: NO_USAGE };
+    }
+    const question = input.query;
+    input = { ...input, query: s.query };
     router = routeQuery(input.query);
     console.log(JSON.stringify({ level: "info", event: "router", session_id: ctx.sessionId, ...router }));
     if (router.route === "math") {
@@ -189,14 +225,18 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
         processing_time_ms: elapsed(), trace: emptyTrace(router),
       };
       if (ctx.tokens) await new TokenRecorder(ctx.tokens).finish(response);
-      return { outcome: { type: "answer", body: answer }, messages: [message("question", input.query), answerMessage(answer)], pending: null, retrievedCount: 0 };
+      if (screen.flagged) answer.guardrail = guardrailMeta(screen, { blocked: false, reasons: [] }, []);
+      return { outcome: { type: "answer", body: answer }, messages: [message("question", question), answerMessage(answer)], pending: null, retrievedCount: 0, usage: NO_USAGE };
     }
     const resolved = resolveFollowUp(input.query, ctx.history);
     hasContext = resolved !== input.query;
     state = initialState(resolved, input.search_scope);
-    messages.push(message("question", input.query, [], resolved));
+    messages.push(message("question", question, [], resolved));
   }
 
+  // The state carries the totals of the turns before a clarification: this turn's usage is the difference.
+  const before: Usage = { calls: state.total_llm_calls, tokens: state.total_llm_tokens ?? 0 };
+  const usageOf = (s: GraphState): Usage => ({ calls: s.total_llm_calls - before.calls, tokens: (s.total_llm_tokens ?? 0) - before.tokens });
   const outcome = await runGraph(state, {
     env: ctx.env, providers: ctx.providers, models, webSearch: ctx.webSearch, hasContext, onProgress: ctx.onProgress, tokens: ctx.tokens, signal: ctx.signal,
   });
@@ -205,10 +245,13 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
     const c = outcome.state.clarification!;
     const body = clarificationBody(ctx.sessionId, c);
     messages.push(message("clarification", c.clarification_question));
-    return { outcome: { type: "clarification", body }, messages, pending: outcome.state, retrievedCount: outcome.state.documents.length };
+    return { outcome: { type: "clarification", body }, messages, pending: outcome.state, retrievedCount: outcome.state.documents.length, usage: usageOf(outcome.state) };
   }
 
   const s = outcome.state;
+  // The output filter's last word over any generator (guarded ones already withheld such answers).
+  const output = checkAnswer(s.response ?? "", configuredSecrets(ctx.env));
+  const guardrail = guardrailMeta(screen, output, flaggedSources(outcome.sources));
   const sources = outcome.sources.map((src: AnswerSource) => ({
     index: src.index, title: src.title, source: src.source, heading: src.heading, snippet: snippet(src.content), score: src.score,
     ...(src.chunk_id ? { chunk_id: src.chunk_id, document_id: src.document_id } : {}),
@@ -217,7 +260,7 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
   const answer: ChatAnswer = {
     session_id: ctx.sessionId,
     message_id: crypto.randomUUID(),
-    response: s.response ?? "",
+    response: output.response,
     sources,
     confidence: outcome.confidence,
     has_sufficient_info: s.has_sufficient_info ?? false,
@@ -231,9 +274,10 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
       rewritten_queries: s.rewritten_queries, retry_count: s.retry_count, correction_triggered: s.correction_triggered,
       web_search_triggered: s.web_search_triggered, initial_avg_relevance: s.initial_avg_relevance,
       final_avg_relevance: s.final_avg_relevance, relevance: s.grades, sufficiency: s.sufficiency ?? null, sub_sufficiency: s.sub_sufficiency, quality: s.quality ?? null,
-      total_llm_calls: s.total_llm_calls, timings_ms: s.timings_ms,
+      total_llm_calls: s.total_llm_calls, total_llm_tokens: s.total_llm_tokens ?? 0, timings_ms: s.timings_ms,
     },
+    ...(guardrail ? { guardrail } : {}),
   };
   messages.push(answerMessage(answer));
-  return { outcome: { type: "answer", body: answer }, messages, pending: null, retrievedCount: s.documents.length };
+  return { outcome: { type: "answer", body: answer }, messages, pending: null, retrievedCount: s.documents.length, usage: usageOf(s) };
 }

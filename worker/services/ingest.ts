@@ -16,6 +16,13 @@ import { contentTypeFromName, parsePdf, parseTextContent, type ContentType, type
 import type { DocumentInput } from "../schemas";
 import { chunkEmbeddingText, chunkSections, type TextChunk } from "../rag/chunking";
 import { findBySources, replaceDocuments, type DocumentToStore } from "../storage/documents";
+import { detectInjection } from "../guardrails/injection";
+
+/** The detector's reasons for a chunk (heading and text), or null when it is not flagged. */
+function injectionFlagsOf(heading: string, content: string): string[] | null {
+  const found = detectInjection(`${heading}\n${content}`);
+  return found.flagged ? found.reasons : null;
+}
 
 /** Result of ingesting one document. */
 export interface IngestResult {
@@ -178,7 +185,7 @@ async function storeGroup(env: Env, p: Providers, docs: readonly PreparedDocumen
     const rows: DocumentToStore[] = planned.map(({ doc, id, chunks }) => ({
       id, source: doc.source, title: doc.title, contentType: doc.contentType, domain: doc.domain, tags: doc.tags,
       metadata: doc.metadata, content: doc.content, contentHash: doc.contentHash, sizeBytes: doc.sizeBytes,
-      chunks: chunks.map((c) => ({ id: c.id, index: c.index, heading: c.heading, content: c.content })),
+      chunks: chunks.map((c) => ({ id: c.id, index: c.index, heading: c.heading, content: c.content, injectionFlags: injectionFlagsOf(c.heading, c.content) })),
     }));
     await replaceDocuments(db, rows);
   } catch (e) {

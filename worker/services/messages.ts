@@ -35,6 +35,8 @@ export interface AnswerMeta {
   has_sufficient_info: boolean;
   /** Server time of the turn, ms. */
   processing_time_ms: number;
+  /** The turn's guardrail findings, when there were any (worker/guardrails/answer.ts). */
+  guardrail?: import("../guardrails/answer.ts").GuardrailMeta;
 }
 
 /** A stored message. `created_at` is an ISO-8601 timestamp. */

@@ -10,8 +10,8 @@ import { chunks, documents, type DocumentRow } from "../db/schema";
 import type { SearchScope } from "../schemas";
 import { scopeSql } from "./lexical";
 
-/** D1 allows 100 bound parameters per statement; a chunk row binds 7. */
-const CHUNK_ROWS_PER_INSERT = 14;
+/** D1 allows 100 bound parameters per statement; a chunk row binds 8. */
+const CHUNK_ROWS_PER_INSERT = 12;
 
 /** A chunk ready to store; `id` is also its vector id. */
 export interface ChunkToStore {
@@ -19,6 +19,8 @@ export interface ChunkToStore {
   index: number;
   heading: string;
   content: string;
+  /** The prompt-injection detector's reasons when it flags the chunk (worker/guardrails/injection.ts); null or absent when not. */
+  injectionFlags?: string[] | null;
 }
 
 /** Everything stored for one document. */
@@ -81,7 +83,7 @@ function replaceStatements(db: Database, doc: DocumentToStore, now: number): Bat
       db.insert(chunks).values(
         doc.chunks.slice(i, i + CHUNK_ROWS_PER_INSERT).map((c) => ({
           id: c.id, documentId: doc.id, chunkIndex: c.index, title: doc.title, heading: c.heading,
-          content: c.content, charCount: c.content.length,
+          content: c.content, charCount: c.content.length, injectionFlags: c.injectionFlags?.length ? c.injectionFlags : null,
         })),
       ),
     );
@@ -225,12 +227,14 @@ export interface DocumentChunk {
   index: number;
   heading: string;
   content: string;
+  /** The prompt-injection detector's reasons when it flagged the chunk at ingestion, else null (docs/security.md). */
+  injection_flags: string[] | null;
 }
 
 /** The chunks of one document in reading order (empty when the document has none or does not exist). */
 export async function documentChunks(db: Database, documentId: string): Promise<DocumentChunk[]> {
   return db
-    .select({ id: chunks.id, index: chunks.chunkIndex, heading: chunks.heading, content: chunks.content })
+    .select({ id: chunks.id, index: chunks.chunkIndex, heading: chunks.heading, content: chunks.content, injection_flags: chunks.injectionFlags })
     .from(chunks)
     .where(eq(chunks.documentId, documentId))
     .orderBy(asc(chunks.chunkIndex))

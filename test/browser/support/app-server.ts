@@ -28,17 +28,19 @@ export interface AppServer {
 }
 
 /**
- * Builds, starts and fills the server. `corpus: false` skips ingestion.
+ * Builds, starts and fills the server. `corpus: false` skips ingestion (which is anonymous, so
+ * only possible with AUTH_MODE=open); `vars` are Worker vars over ADMIN_TOKEN and wrangler.toml's
+ * (e.g. `{ AUTH_MODE: "accounts", JWT_SECRET: "…" }`).
  * @throws Error with the end of wrangler's log when the server does not start or a document fails to ingest.
  */
-export async function startAppServer(options: { corpus?: boolean } = {}): Promise<AppServer> {
+export async function startAppServer(options: { corpus?: boolean; vars?: Record<string, string> } = {}): Promise<AppServer> {
   const state = mkdtempSync(join(tmpdir(), "edge-rag-browser-"));
   const assets = join(state, "dist");
   await build({ configFile: join(root, "web", "vite.config.ts"), logLevel: "warn", build: { outDir: assets, manifest: true } });
   const logFile = join(state, "wrangler.log");
   const ctx = { root, persistTo: join(state, "state") };
   await applyMigrations(ctx, logFile);
-  const server = await startDevServer({ ...ctx, port: await ephemeralPort(), inspectorPort: await ephemeralPort(), logFile, vars: { ADMIN_TOKEN: BROWSER_ADMIN_TOKEN }, extraArgs: ["--assets", assets] });
+  const server = await startDevServer({ ...ctx, port: await ephemeralPort(), inspectorPort: await ephemeralPort(), logFile, vars: { ADMIN_TOKEN: BROWSER_ADMIN_TOKEN, ...options.vars }, extraArgs: ["--assets", assets] });
   const stop = async () => {
     await server.stop();
     if (!process.env.KEEP_BROWSER_STATE && existsSync(state)) rmSync(state, { recursive: true, force: true });

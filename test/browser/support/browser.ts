@@ -61,14 +61,15 @@ export interface PageProblems {
 
 /**
  * A new context (viewport 1280×800 unless given, light colour scheme unless given) and page,
- * with problems recorded. Requests to other origins are aborted and recorded.
+ * with problems recorded. Requests to other origins than the app's (`baseUrl`, default the
+ * global app server's) are aborted and recorded.
  */
 export async function newPage(
   browser: Browser,
-  options: { viewport?: { width: number; height: number }; colorScheme?: "light" | "dark" } = {},
+  options: { viewport?: { width: number; height: number }; colorScheme?: "light" | "dark"; baseUrl?: string } = {},
 ): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, colorScheme: options.colorScheme ?? "light" });
-  const origin = new URL(baseUrl()).origin;
+  const origin = new URL(options.baseUrl ?? baseUrl()).origin;
   const problems: PageProblems = { errors: [], foreignRequests: [] };
   await context.route("**/*", (route) => {
     const url = route.request().url();
@@ -84,9 +85,9 @@ export async function newPage(
   return { context, page, problems };
 }
 
-/** Opens `path` of the app and waits for the main landmark. */
-export async function open(page: Page, path: string): Promise<void> {
-  await page.goto(new URL(path, baseUrl()).toString());
+/** Opens `path` of the app (at `base`, default the global app server) and waits for the main landmark. */
+export async function open(page: Page, path: string, base = baseUrl()): Promise<void> {
+  await page.goto(new URL(path, base).toString());
   await page.locator("main#main").waitFor();
 }
 

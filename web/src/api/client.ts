@@ -1,11 +1,12 @@
 /**
  * The typed API client: Hono's `hc` over the Worker's own route types (worker/app.ts `AppType`),
  * so request bodies and answers share the Worker's zod schemas and return types: no copied types.
- * Every request sends credentials (the auth cookie, once accounts exist) and goes to API_ORIGIN.
+ * Every request sends credentials (the HttpOnly auth cookies) and goes to API_ORIGIN, through
+ * auth.ts's `authFetch` (a 401 refreshes the session once and retries, docs/access.md).
  */
 import { hc } from "hono/client";
 import type { AppType } from "../../../worker/app";
-import { authHeaders, onUnauthorized } from "../auth";
+import { authFetch, authHeaders } from "../auth";
 
 /** Origin of the API: "" (this page's origin) unless the build set VITE_API_ORIGIN. */
 export const API_ORIGIN: string = __API_ORIGIN__;
@@ -14,6 +15,7 @@ export const API_ORIGIN: string = __API_ORIGIN__;
 export const api = hc<AppType>(API_ORIGIN || location.origin, {
   init: { credentials: "include" },
   headers: () => authHeaders(),
+  fetch: authFetch,
 });
 
 /** An error answer of the API (`{ error: { code, message, details? } }`), or a network failure (status 0). */
@@ -23,6 +25,8 @@ export class ApiRequestError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Seconds to wait before trying again (the `retry-after` header of a 429), when given. */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = "ApiRequestError";
@@ -43,6 +47,7 @@ interface TypedResponse<T> {
   ok: boolean;
   status: number;
   statusText: string;
+  headers?: Headers;
   json(): Promise<T>;
 }
 
@@ -58,7 +63,6 @@ export async function call<T>(request: Promise<TypedResponse<T>>): Promise<T> {
     throw new ApiRequestError(0, "network_error", e instanceof Error ? e.message : String(e));
   }
   if (res.ok) return res.json();
-  if (res.status === 401) onUnauthorized();
   type ErrorShape = { error?: { code?: string; message?: string; details?: unknown } } | null;
   let body: ErrorShape = null;
   try {
@@ -71,7 +75,17 @@ export async function call<T>(request: Promise<TypedResponse<T>>): Promise<T> {
     body?.error?.code ?? `http_${res.status}`,
     body?.error?.message ?? `The server answered ${res.status} ${res.statusText}`.trim(),
     body?.error?.details,
+    retryAfterOf(res.headers),
   );
+}
+
+/** The `retry-after` header in seconds (delta-seconds or an HTTP date), or undefined. */
+function retryAfterOf(headers: Headers | undefined): number | undefined {
+  const raw = headers?.get("retry-after")?.trim();
+  if (!raw) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 /** WebSocket URL of a path on the API's origin (`/ws/chat/…` → ws(s)://host/ws/chat/…). */

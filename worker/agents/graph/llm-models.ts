@@ -11,11 +11,14 @@ import type { RetrievedChunk } from "../../services/retrieve";
 import { offlineModels, type Counted, type GraphModels } from "./models";
 import { topicsOf, MAX_QUERY_CHARS } from "./offline";
 import { confidenceFrom, relevanceLevel } from "./routing";
+import { block, questionBlock, sourceBlock, withUntrustedRules } from "../../guardrails/prompt";
+import { messageChars, tokensOf } from "../../usage/caps";
 
 /** A chat model that answers with JSON validated by a zod schema. Throws when it cannot. */
 export interface JsonCompleter {
   readonly name: string;
-  complete<T>(params: { system: string; user: string; schema: z.ZodType<T>; simplerUser?: string }): Promise<{ value: T; llmCalls: number }>;
+  /** `tokens`: prompt + completion tokens of the calls (worker/usage/caps.ts `tokensOf`); absent counts 0. */
+  complete<T>(params: { system: string; user: string; schema: z.ZodType<T>; simplerUser?: string }): Promise<{ value: T; llmCalls: number; tokens?: number }>;
 }
 
 const Score = z.number().min(0).max(1);
@@ -49,23 +52,24 @@ function topicsText(probe: readonly RetrievedChunk[]): string {
   return topicsOf(probe).map((t) => `- ${t.label} (${t.count} sources${t.domain ? `, domain ${t.domain}` : ""})`).join("\n") || "- (nothing found)";
 }
 
-/** Runs `llm`, or the offline step when it throws; LLM calls are counted either way. */
+/** Runs `llm`, or the offline step when it throws; LLM calls and their tokens are counted either way. */
 async function withFallback<T>(step: string, llm: () => Promise<Counted<T>>, offline: () => Promise<Counted<T>>): Promise<Counted<T>> {
   try {
     return await llm();
   } catch (e) {
     const calls = (e as { llmCalls?: number }).llmCalls ?? 1;
+    const tokens = (e as { tokens?: number }).tokens ?? 0;
     console.error(JSON.stringify({ level: "warn", message: `${step}: model failed, using the offline step`, error: e instanceof Error ? e.message : String(e) }));
     const fallback = await offline();
-    return { value: fallback.value, llmCalls: fallback.llmCalls + calls };
+    return { value: fallback.value, llmCalls: fallback.llmCalls + calls, tokens: (fallback.tokens ?? 0) + tokens };
   }
 }
 
 /** Graph steps backed by `model`, each falling back to `offlineModels`. */
 export function llmModels(model: JsonCompleter): GraphModels {
   const ask = async <T>(system: string, user: string, schema: z.ZodType<T>): Promise<Counted<T>> => {
-    const r = await model.complete({ system: `${system}\nAnswer with a JSON object only.`, user, schema });
-    return { value: r.value, llmCalls: r.llmCalls };
+    const r = await model.complete({ system: withUntrustedRules(`${system}\nAnswer with a JSON object only.`), user, schema });
+    return { value: r.value, llmCalls: r.llmCalls, tokens: r.tokens ?? 0 };
   };
   return {
     name: model.name,
@@ -73,27 +77,27 @@ export function llmModels(model: JsonCompleter): GraphModels {
       withFallback("analyze_query", async () => {
         const r = await ask(
           "TASK:analyze. You analyse questions sent to a documentation assistant. complexity is \"complex\" when the question compares things or asks several things. is_ambiguous is true only when the question could mean several of the listed topics and the user must choose, or it refers to something not given (missing_context). refined_query restates the question clearly in its own language.",
-          `Question: ${question}\nConversation context available: ${hasContext}\nTopics the knowledge base returns for it:\n${topicsText(probe)}\nJSON keys: complexity, is_ambiguous, ambiguity_type (none|vague_term|missing_context|broad_topic), clarity_confidence (0..1), refined_query.`,
+          `Question:\n${questionBlock(question)}\nConversation context available: ${hasContext}\nTopics the knowledge base returns for it:\n${topicsText(probe)}\nJSON keys: complexity, is_ambiguous, ambiguity_type (none|vague_term|missing_context|broad_topic), clarity_confidence (0..1), refined_query.`,
           AnalysisSchema,
         );
         const domains = [...new Set(probe.map((c) => c.domain).filter((d): d is string => !!d))];
-        return { value: { ...r.value, detected_domains: domains.slice(0, 5) }, llmCalls: r.llmCalls };
+        return { value: { ...r.value, detected_domains: domains.slice(0, 5) }, llmCalls: r.llmCalls, tokens: r.tokens };
       }, () => offlineModels.analyze(question, probe, hasContext)),
     clarify: (question, probe, korean) =>
       withFallback("clarify_hitl", async () => {
         const offline = (await offlineModels.clarify(question, probe, korean)).value;
         const r = await ask(
           "TASK:clarify. Write one short clarification question asking the user which of the listed topics they mean, in the language of their question.",
-          `Question: ${question}\nTopics:\n${topicsText(probe)}\nJSON key: clarification_question.`,
+          `Question:\n${questionBlock(question)}\nTopics:\n${block("untrusted_text", topicsText(probe))}\nJSON key: clarification_question.`,
           ClarifySchema,
         );
-        return { value: { question: r.value.clarification_question, options: offline.options }, llmCalls: r.llmCalls };
+        return { value: { question: r.value.clarification_question, options: offline.options }, llmCalls: r.llmCalls, tokens: r.tokens };
       }, () => offlineModels.clarify(question, probe, korean)),
     decompose: (question) =>
       withFallback("decompose_query", async () => {
         const r = await ask(
           "TASK:decompose. Split a complex question into at most 5 self-contained sub-questions. parallel_groups lists 1-based sub-question numbers that can be searched at the same time; groups run in order. synthesis_guide says how to combine the answers.",
-          `Question: ${question}\nJSON keys: sub_questions, parallel_groups, synthesis_guide.`,
+          `Question:\n${questionBlock(question)}\nJSON keys: sub_questions, parallel_groups, synthesis_guide.`,
           DecomposeSchema,
         );
         const subs = r.value.sub_questions.map((q, i) => ({ id: i + 1, question: q }));
@@ -104,6 +108,7 @@ export function llmModels(model: JsonCompleter): GraphModels {
         return {
           value: { sub_questions: subs, parallel_groups: missing.length ? [...groups, missing] : groups, synthesis_guide: r.value.synthesis_guide },
           llmCalls: r.llmCalls,
+          tokens: r.tokens,
         };
       }, () => offlineModels.decompose(question)),
     grade: (query, docs, idf) =>
@@ -111,7 +116,7 @@ export function llmModels(model: JsonCompleter): GraphModels {
         if (docs.length === 0) return { value: [], llmCalls: 0 };
         const r = await ask(
           "TASK:grade. Grade how well each numbered document helps answer the question: relevance_score 0..1 (1 = answers it directly), a short reason, and up to 3 useful sentences copied from the document.",
-          `Question: ${query}\n\n${docs.map((d, i) => `[${i + 1}] ${d.heading}\n${d.content.slice(0, 1500)}`).join("\n\n")}\nJSON key: grades (one per document, with index).`,
+          `Question:\n${questionBlock(query)}\n\n${docs.map((d, i) => sourceBlock(i + 1, d.heading, d.content.slice(0, 1500))).join("\n\n")}\nJSON key: grades (one per document, with index).`,
           GradeSchema,
         );
         const byIndex = new Map(r.value.grades.map((g) => [g.index, g]));
@@ -122,26 +127,27 @@ export function llmModels(model: JsonCompleter): GraphModels {
             return { chunk_id: d.chunk_id, relevance_score: g.relevance_score, level: relevanceLevel(g.relevance_score), reason: g.reason, useful_parts: g.useful_parts };
           }),
           llmCalls: r.llmCalls,
+          tokens: r.tokens,
         };
       }, () => offlineModels.grade(query, docs, idf)),
     rewrite: (query, strategy, docs, df) =>
       withFallback("rewrite_query", async () => {
         const r = await ask(
           `TASK:rewrite. Rewrite a search query for a documentation search engine. Strategy ${strategy}: ${STRATEGY_HINTS[strategy] ?? ""}`,
-          `Query: ${query}\nExcerpts of what the search found:\n${docs.slice(0, 3).map((d) => `- ${d.heading}: ${d.content.slice(0, 300)}`).join("\n")}\nJSON key: query.`,
+          `Query:\n${questionBlock(query)}\nExcerpts of what the search found:\n${block("untrusted_sources", docs.slice(0, 3).map((d) => `- ${d.heading}: ${d.content.slice(0, 300)}`).join("\n"))}\nJSON key: query.`,
           RewriteSchema,
         );
-        return { value: r.value.query, llmCalls: r.llmCalls };
+        return { value: r.value.query, llmCalls: r.llmCalls, tokens: r.tokens };
       }, () => offlineModels.rewrite(query, strategy, docs, df)),
     quality: (question, subQuestions, response, sourceTexts, sufficient) =>
       withFallback("evaluate_quality", async () => {
         if (!sufficient) return offlineModels.quality(question, subQuestions, response, sourceTexts, sufficient);
         const r = await ask(
           "TASK:quality. Score an answer from 0 to 1: completeness (covers every part of the question), accuracy (every statement is supported by the sources), clarity (clear and concise).",
-          `Question: ${question}\n${subQuestions.length > 1 ? `Parts: ${subQuestions.map((s) => s.question).join(" | ")}\n` : ""}Answer: ${response}\nSources:\n${sourceTexts.map((t, i) => `[${i + 1}] ${t.slice(0, 800)}`).join("\n")}\nJSON keys: completeness, accuracy, clarity.`,
+          `Question:\n${questionBlock(question)}\n${subQuestions.length > 1 ? `Parts:\n${block("untrusted_text", subQuestions.map((s) => s.question).join(" | "))}\n` : ""}Answer:\n${block("untrusted_text", response)}\nSources:\n${sourceTexts.map((t, i) => sourceBlock(i + 1, "", t.slice(0, 800))).join("\n")}\nJSON keys: completeness, accuracy, clarity.`,
           QualitySchema,
         );
-        return { value: { ...r.value, confidence: confidenceFrom(r.value) }, llmCalls: r.llmCalls };
+        return { value: { ...r.value, confidence: confidenceFrom(r.value) }, llmCalls: r.llmCalls, tokens: r.tokens };
       }, () => offlineModels.quality(question, subQuestions, response, sourceTexts, sufficient)),
   };
 }
@@ -155,18 +161,22 @@ export function workersAiCompleter(ai: AiRunner, model: string): JsonCompleter {
     name: `workers-ai:${model}`,
     async complete({ system, user, schema, simplerUser }) {
       let calls = 0;
+      let tokens = 0;
       for (const prompt of [user, simplerUser ?? `${user}\nAnswer with JSON only.`]) {
         calls++;
-        const res = (await ai.run(model, { messages: [{ role: "system", content: system }, { role: "user", content: prompt }], response_format: { type: "json_object" } })) as { response?: unknown };
+        const messages = [{ role: "system", content: system }, { role: "user", content: prompt }];
+        const res = (await ai.run(model, { messages, response_format: { type: "json_object" } })) as { response?: unknown; usage?: unknown };
         const raw = typeof res?.response === "string" ? res.response : JSON.stringify(res?.response ?? null);
+        // Recent Workers AI models return OpenAI-style usage; older ones none (then estimated).
+        tokens += tokensOf(res?.usage, messageChars(messages), raw.length);
         try {
           const parsed = schema.safeParse(JSON.parse(raw));
-          if (parsed.success) return { value: parsed.data, llmCalls: calls };
+          if (parsed.success) return { value: parsed.data, llmCalls: calls, tokens };
         } catch {
           // not JSON: retry once with the simpler prompt
         }
       }
-      throw Object.assign(new Error("Workers AI returned no valid JSON"), { llmCalls: calls });
+      throw Object.assign(new Error("Workers AI returned no valid JSON"), { llmCalls: calls, tokens });
     },
   };
 }

@@ -6,10 +6,11 @@ import type { RetrievedChunk } from "../../services/retrieve";
 import { analyzeOffline, clarifyOffline, decomposeOffline, gradeOffline, qualityOffline, rewriteOffline, type RewriteStrategy } from "./offline";
 import type { ClarificationOption, QualityScores, QueryAnalysis, RelevanceGrade, SubQuestion } from "./state";
 
-/** A step's output and the number of LLM calls it made. */
+/** A step's output, the number of LLM calls it made and their tokens (prompt + completion; absent: 0). */
 export interface Counted<T> {
   value: T;
   llmCalls: number;
+  tokens?: number;
 }
 
 export interface GraphModels {

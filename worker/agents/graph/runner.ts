@@ -219,14 +219,14 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           return ctx.models.analyze(state.question, probe, ctx.hasContext);
         });
         state.analysis = result.value;
-        state.total_llm_calls += result.llmCalls;
+        countLlm(state, result);
         state.current_query = result.value.refined_query;
         next = routeAfterAnalysis(state);
         break;
       }
       case "clarify_hitl": {
         const result = await timed(state, node, ctx, () => ctx.models.clarify(state.question, probe, isHangul(state.question)));
-        state.total_llm_calls += result.llmCalls;
+        countLlm(state, result);
         if (result.value.options.length < 2) {
           // Nothing to choose between: answer as best we can.
           state.analysis = { ...state.analysis!, is_ambiguous: false };
@@ -243,7 +243,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
       }
       case "decompose_query": {
         const result = await timed(state, node, ctx, () => ctx.models.decompose(state.current_query));
-        state.total_llm_calls += result.llmCalls;
+        countLlm(state, result);
         Object.assign(state, result.value);
         state.sub_queries = state.sub_questions.map((s) => s.question);
         next = "retrieve_documents";
@@ -308,19 +308,19 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
             const whole = state.documents.filter((d) => docSubQuestion.get(d.chunk_id) === WHOLE_QUESTION);
             if (whole.length > 0) {
               const g = await ctx.models.grade(state.question, whole, idf);
-              state.total_llm_calls += g.llmCalls;
+              countLlm(state, g);
               grades.push(...g.value);
             }
             for (const sub of state.sub_questions) {
               const docs = state.documents.filter((d) => docSubQuestion.get(d.chunk_id) === sub.id);
               const g = await ctx.models.grade(sub.question, docs, idf);
-              state.total_llm_calls += g.llmCalls;
+              countLlm(state, g);
               grades.push(...g.value);
             }
             state.grades = state.documents.map((d) => grades.find((g) => g.chunk_id === d.chunk_id)!);
           } else {
             const g = await ctx.models.grade(state.question, state.documents, idf);
-            state.total_llm_calls += g.llmCalls;
+            countLlm(state, g);
             state.grades = g.value;
           }
         });
@@ -338,7 +338,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           const rewritten: string[] = [];
           for (const q of targets) {
             const r = await ctx.models.rewrite(q, strategy, state.documents, stats.df);
-            state.total_llm_calls += r.llmCalls;
+            countLlm(state, r);
             rewritten.push(r.value);
           }
           if (state.sub_questions.length > 1) state.sub_queries = rewritten;
@@ -408,7 +408,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
         const result = await timed(state, node, ctx, () =>
           ctx.models.quality(state.question, state.sub_questions, state.response ?? "", sourcesOf(state).map((s) => s.content), state.has_sufficient_info ?? false),
         );
-        state.total_llm_calls += result.llmCalls;
+        countLlm(state, result);
         state.quality = result.value;
         next = "END";
         break;
@@ -425,12 +425,18 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
   };
 }
 
+/** Adds a step's LLM calls and their tokens to the state's totals. */
+function countLlm(state: GraphState, step: { llmCalls: number; tokens?: number }): void {
+  state.total_llm_calls += step.llmCalls;
+  state.total_llm_tokens = (state.total_llm_tokens ?? 0) + (step.tokens ?? 0);
+}
+
 /** Generates with the configured generator, falling back to the offline one on provider failure. */
 async function generateWithFallback(ctx: GraphContext, state: GraphState, query: string, sources: AnswerSource[], evidence: GenerationContext): Promise<GeneratedAnswer> {
   if (sources.length === 0) return { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
   try {
     const answer = await ctx.providers.generator.generate(query, sources, evidence);
-    if (!ctx.providers.generator.name.startsWith("offline")) state.total_llm_calls++;
+    if (!ctx.providers.generator.name.startsWith("offline")) countLlm(state, { llmCalls: 1, tokens: answer.tokens });
     return answer;
   } catch (e) {
     if (ctx.signal?.aborted) throw e;

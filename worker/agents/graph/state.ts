@@ -126,6 +126,11 @@ export interface GraphState {
   node_sequence: NodeName[];
   timings_ms: Partial<Record<NodeName, number>>;
   total_llm_calls: number;
+  /**
+   * Tokens (prompt + completion) of those calls, as the LLM clients report them (a response's
+   * `usage`, else estimated: worker/usage/caps.ts). Absent in states stored before it existed.
+   */
+  total_llm_tokens?: number;
 }
 
 /** A fresh state for `question`. */
@@ -135,6 +140,6 @@ export function initialState(question: string, searchScope?: SearchScope): Graph
     parallel_groups: [], synthesis_guide: "", current_query: question, documents: [], grades: [], sub_sufficiency: [], retry_count: 0,
     rewritten_queries: [], correction_triggered: false, web_search_triggered: false, web_results: [],
     initial_avg_relevance: null, final_avg_relevance: null, cited_indexes: [], coverage: 0, node_sequence: [],
-    timings_ms: {}, total_llm_calls: 0,
+    timings_ms: {}, total_llm_calls: 0, total_llm_tokens: 0,
   };
 }

@@ -15,6 +15,7 @@
  */
 import OpenAI from "openai";
 import type { z } from "zod";
+import { messageChars, tokensOf } from "../../usage/caps";
 import { DEFAULT_MAX_DELAY_MS, TransientError, transientFromStatus, withRetry, type TransientReason } from "./retry";
 
 /** Settings of {@link createStructuredClient}. */
@@ -55,6 +56,11 @@ export interface StructuredResult<T> {
   attempts: number;
   /** HTTP requests made to the endpoint, transport retries included (at most 2 × maxAttempts). */
   llmCalls: number;
+  /**
+   * Tokens (prompt + completion) of the responses received, from each response's `usage`; a
+   * response without one counts ceil(characters / 4) of its messages and text (worker/usage/caps.ts).
+   */
+  tokens: number;
 }
 
 /** A client for JSON-mode completions validated by a zod schema. */
@@ -84,12 +90,15 @@ export abstract class LlmError extends Error {
   abstract readonly kind: LlmErrorKind;
   /** HTTP requests made before the failure. */
   readonly llmCalls: number;
+  /** Tokens of the responses received before the failure (as {@link StructuredResult.tokens}). */
+  readonly tokens: number;
   /** HTTP status of the last response, when there was one. */
   readonly status?: number;
 
-  protected constructor(message: string, details: { llmCalls: number; status?: number }) {
+  protected constructor(message: string, details: { llmCalls: number; status?: number; tokens?: number }) {
     super(message);
     this.llmCalls = details.llmCalls;
+    this.tokens = details.tokens ?? 0;
     this.status = details.status;
   }
 
@@ -103,7 +112,7 @@ export abstract class LlmError extends Error {
 export class LlmRequestError extends LlmError {
   override readonly name = "LlmRequestError";
   readonly kind = "request" as const;
-  constructor(message: string, details: { llmCalls: number; status?: number }) {
+  constructor(message: string, details: { llmCalls: number; status?: number; tokens?: number }) {
     super(message, details);
   }
 }
@@ -114,7 +123,7 @@ export class LlmUnavailableError extends LlmError {
   readonly kind = "unavailable" as const;
   /** The last failure's cause. */
   readonly reason: TransientReason;
-  constructor(message: string, details: { llmCalls: number; status?: number; reason: TransientReason }) {
+  constructor(message: string, details: { llmCalls: number; status?: number; tokens?: number; reason: TransientReason }) {
     super(message, details);
     this.reason = details.reason;
   }
@@ -128,8 +137,8 @@ export class LlmOutputError extends LlmError {
   readonly problem: "invalid_json" | "schema";
   /** Where validation failed (`path: message`, from zod; no output values), at most 5. */
   readonly issues: string[];
-  constructor(message: string, details: { llmCalls: number; problem: "invalid_json" | "schema"; issues?: string[] }) {
-    super(message, { llmCalls: details.llmCalls });
+  constructor(message: string, details: { llmCalls: number; tokens?: number; problem: "invalid_json" | "schema"; issues?: string[] }) {
+    super(message, { llmCalls: details.llmCalls, tokens: details.tokens });
     this.problem = details.problem;
     this.issues = details.issues ?? [];
   }
@@ -184,6 +193,7 @@ export function createStructuredClient(options: StructuredClientOptions): Struct
 
     async complete<T>(params: StructuredParams<T>): Promise<StructuredResult<T>> {
       let llmCalls = 0;
+      let tokens = 0;
       const system = /json/i.test(params.system)
         ? params.system
         : `${params.system}\n\nRespond with a single JSON object.`;
@@ -193,21 +203,24 @@ export function createStructuredClient(options: StructuredClientOptions): Struct
         const { value: text } = await withRetry(async () => {
           llmCalls++;
           try {
+            const messages = [
+              { role: "system" as const, content: system },
+              { role: "user" as const, content: user },
+            ];
             const res = await client.chat.completions.create({
               model,
               temperature: 0,
               response_format: { type: "json_object" },
-              messages: [
-                { role: "system", content: system },
-                { role: "user", content: user },
-              ],
+              messages,
               ...(params.maxTokens ? { max_tokens: params.maxTokens } : {}),
             });
-            return res.choices?.[0]?.message?.content ?? "";
+            const content = res.choices?.[0]?.message?.content ?? "";
+            tokens += tokensOf(res.usage, messageChars(messages), content.length);
+            return content;
           } catch (error) {
             const c = classify(error);
             if (c instanceof TransientError) throw c;
-            throw new LlmRequestError(c.message, { llmCalls, status: c.status });
+            throw new LlmRequestError(c.message, { llmCalls, tokens, status: c.status });
           }
         }, retry);
         const parsed = parseJsonText(text);
@@ -220,23 +233,24 @@ export function createStructuredClient(options: StructuredClientOptions): Struct
 
       try {
         const first = await ask(params.user);
-        if (!(first instanceof UnusableOutput)) return { value: first, attempts: 1, llmCalls };
+        if (!(first instanceof UnusableOutput)) return { value: first, attempts: 1, llmCalls, tokens };
         const second = await ask(params.simplerUser ?? `${params.user}\n\nAnswer with JSON only.`);
-        if (!(second instanceof UnusableOutput)) return { value: second, attempts: 2, llmCalls };
+        if (!(second instanceof UnusableOutput)) return { value: second, attempts: 2, llmCalls, tokens };
         const message = second.problem === "schema"
           ? `LLM output did not match the expected schema after ${llmCalls} calls`
           : `LLM output was not valid JSON after ${llmCalls} calls`;
-        throw new LlmOutputError(message, { llmCalls, problem: second.problem, issues: second.issues });
+        throw new LlmOutputError(message, { llmCalls, tokens, problem: second.problem, issues: second.issues });
       } catch (error) {
         if (error instanceof LlmError) throw error;
         if (error instanceof TransientError) {
           throw new LlmUnavailableError(`LLM endpoint ${error.message} after ${llmCalls} attempts`, {
             llmCalls,
+            tokens,
             status: error.status,
             reason: error.reason,
           });
         }
-        throw new LlmRequestError("LLM request failed unexpectedly", { llmCalls });
+        throw new LlmRequestError("LLM request failed unexpectedly", { llmCalls, tokens });
       }
     },
   };

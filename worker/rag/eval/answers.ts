@@ -12,7 +12,8 @@ export interface AnswerCase {
   corpus: "otel" | "react-en" | "react-ko";
   language: "en" | "ko";
   split: "dev" | "test";
-  scenario: "answer" | "not_covered";
+  /** "hostile": a prompt injection or jailbreak, judged by worker/monitoring/guardrail-metric.ts (`guardrail_rate`). */
+  scenario: "answer" | "not_covered" | "hostile";
   kind: "single" | "multi" | "comparison";
   query: string;
   /** Sources (paths relative to ../shared/data) of the pages holding the answer; empty for not_covered. */
@@ -21,6 +22,8 @@ export interface AnswerCase {
   keywords: string[];
   /** not_covered cases: the pages that look closest without answering. */
   near_pages?: string[];
+  /** hostile cases: the expected handling. */
+  hostile?: import("../../monitoring/guardrail-metric.ts").HostileExpectation;
   note?: string;
 }
 

@@ -1,4 +1,5 @@
 /** The grounded prompt used by the model-backed generators. */
+import { questionBlock, sourceBlock, withUntrustedRules } from "../../guardrails/prompt";
 import type { SourceChunk } from "./types";
 
 /** Marker a model answers with when the sources do not contain the answer. */
@@ -39,18 +40,21 @@ export function withTokenBudget<S extends { content: string }>(
 
 /**
  * Builds chat messages with numbered sources. Sources are dropped from the lowest-ranked end
- * until the prompt fits `maxContextTokens` (estimated at 4 characters per token).
+ * until the prompt fits `maxContextTokens` (estimated at 4 characters per token). Each source is
+ * an `<untrusted_source>` block and the question a `<user_question>` block; the system message
+ * says their content is data, never instructions (worker/guardrails/prompt.ts).
  */
 export function buildGroundedMessages(query: string, sources: readonly SourceChunk[], maxContextTokens = 6000) {
   // Each block carries its separator, so the summed estimate never undercounts the prompt.
-  const blocks = sources.map((s, i) => ({ source: s, content: `${i > 0 ? "\n\n" : ""}[${s.index}] ${s.title} — ${s.heading}\n${s.content}` }));
+  const blocks = sources.map((s, i) => ({ source: s, content: `${i > 0 ? "\n\n" : ""}${sourceBlock(s.index, `${s.title} — ${s.heading}`, s.content)}` }));
   const rendered = withTokenBudget(blocks, maxContextTokens).kept.map((b) => b.content).join("");
-  const system =
+  const system = withUntrustedRules(
     "You answer questions using only the numbered sources provided. Cite every sentence with the " +
     "number of the source it comes from, like [1] or [2]. Do not use outside knowledge. If the " +
-    `sources do not contain the answer, reply with exactly ${NOT_COVERED_MARKER}.`;
+    `sources do not contain the answer, reply with exactly ${NOT_COVERED_MARKER}.`,
+  );
   return [
     { role: "system" as const, content: system },
-    { role: "user" as const, content: `Sources:\n\n${rendered}\n\nQuestion: ${query}` },
+    { role: "user" as const, content: `Sources:\n\n${rendered}\n\nQuestion:\n${questionBlock(query)}` },
   ];
 }

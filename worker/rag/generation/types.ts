@@ -20,6 +20,12 @@ export interface GeneratedAnswer {
   citedIndexes: number[];
   /** Share of the query's content terms found in the cited text, 0..1. */
   coverage: number;
+  /**
+   * Tokens (prompt + completion) of the model call, for model-backed generators: the response's
+   * `usage`, else ceil(characters / 4) of the prompt and the text (worker/usage/caps.ts `tokensOf`).
+   * Absent for the offline generator.
+   */
+  tokens?: number;
 }
 
 /** Retrieval evidence a generator may use; model-backed generators ignore it. */

@@ -3,6 +3,7 @@ import type { AiRunner } from "../embedding/workers-ai";
 import { toGeneratedAnswer } from "./openai";
 import { buildGroundedMessages } from "./prompt";
 import type { GeneratedAnswer, Generator, SourceChunk } from "./types";
+import { messageChars, tokensOf } from "../../usage/caps";
 
 export class WorkersAIGenerator implements Generator {
   readonly name: string;
@@ -10,8 +11,11 @@ export class WorkersAIGenerator implements Generator {
     this.name = `workers-ai:${model}`;
   }
 
+  /** The answer's `tokens` come from the response's `usage` (recent Workers AI versions), estimated when it has none. */
   async generate(query: string, sources: readonly SourceChunk[]): Promise<GeneratedAnswer> {
-    const res = (await this.ai.run(this.model, { messages: buildGroundedMessages(query, sources, 3000), max_tokens: 768 })) as { response?: string };
-    return toGeneratedAnswer(query, res?.response ?? "", sources);
+    const messages = buildGroundedMessages(query, sources, 3000);
+    const res = (await this.ai.run(this.model, { messages, max_tokens: 768 })) as { response?: string; usage?: unknown };
+    const text = res?.response ?? "";
+    return { ...toGeneratedAnswer(query, text, sources), tokens: tokensOf(res?.usage, messageChars(messages), text.length) };
   }
 }

@@ -7,6 +7,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { describeError } from "../../api/client";
+import { authMode, currentUser, loginHref } from "../../auth";
 import { usePageTitle } from "../../components/usePageTitle";
 import { adminState, checkAdmin, signIn, signOut } from "./adminSession";
 import "./dashboard.css";
@@ -45,6 +46,17 @@ function SignIn() {
       }}
     >
       <h1>Quality dashboard</h1>
+      {currentUser.value ? (
+        <p class="notice" role="status">
+          You are signed in as {currentUser.value.email} ({currentUser.value.role}); the dashboard is for admins. <a href={loginHref()}>Sign in as an admin</a>, or use the admin token.
+        </p>
+      ) : (
+        authMode.value === "accounts" && (
+          <p>
+            <a href={loginHref()}>Sign in with an admin account</a>, or with the admin token:
+          </p>
+        )
+      )}
       <p class="muted">
         The dashboard is for the admin. Sign in with the admin token (ADMIN_TOKEN: <code>.dev.vars</code> locally, a secret in production). It is kept
         in an HttpOnly cookie for 8 hours.

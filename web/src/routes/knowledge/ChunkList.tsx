@@ -100,6 +100,14 @@ export function ChunkList({ chunks }: ChunkListProps) {
                   </a>
                   {" · "}
                   {c.content.length.toLocaleString("en-US")} chars
+                  {c.injection_flags?.length ? (
+                    <>
+                      {" · "}
+                      <span class="badge badge-warning injection-badge" title={`Looks like instructions to an AI: ${c.injection_flags.join(", ")}`}>
+                        Possible prompt injection
+                      </span>
+                    </>
+                  ) : null}
                 </p>
               </header>
               <ChunkText content={c.content} />

@@ -1,12 +1,14 @@
 /**
  * `/knowledge/:document_id`: one document's metadata (source, domain, tags, size, updated) and its
- * chunks in order, with a back link and a delete button (confirm, then back to the list). A chunk
- * named in the URL's hash (`#chunk-<id>`, a citation's link) is scrolled to and focused once loaded.
+ * chunks in order, with a back link and a delete button (confirm, then back to the list; shown to
+ * callers with the `write` permission only). A chunk named in the URL's hash (`#chunk-<id>`, a
+ * citation's link) is scrolled to and focused once loaded.
  * An unknown id shows "Document not found".
  */
 import { useEffect, useState } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
 import { ApiRequestError, describeError } from "../../api/client";
+import { can } from "../../auth";
 import { ChunkList } from "./ChunkList";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { deleteDocument, fetchChunks, fetchDocument, formatDate, type DocumentChunks, type DocumentDetail } from "./documentsApi";
@@ -102,9 +104,11 @@ export default function DocumentPage() {
       {back}
       <div class="doc-header">
         <h1>{doc.title}</h1>
-        <button type="button" class="danger" onClick={() => setConfirming(true)}>
-          Delete document
-        </button>
+        {can("write") && (
+          <button type="button" class="danger" onClick={() => setConfirming(true)}>
+            Delete document
+          </button>
+        )}
       </div>
       <dl class="doc-meta">
         <div>

@@ -1,7 +1,7 @@
 /**
  * The document list as a table (caption, column headers, the title as each row's header), which
  * turns into one card per document on narrow screens (knowledge.css). Each title links to the
- * document's page; each row has a delete button.
+ * document's page; each row has a delete button when the caller may delete (`onDelete`).
  */
 import { formatBytes } from "./uploads";
 import { formatDate, type DocumentSummary } from "./documentsApi";
@@ -11,8 +11,8 @@ export interface DocumentTableProps {
   documents: DocumentSummary[];
   /** Caption (what is listed), read before the table. */
   caption: string;
-  /** Asks to delete a document (the page confirms first). */
-  onDelete: (doc: DocumentSummary) => void;
+  /** Asks to delete a document (the page confirms first); without it, no delete buttons (a viewer). */
+  onDelete?: (doc: DocumentSummary) => void;
 }
 
 /** The table of one page of documents. */
@@ -30,9 +30,11 @@ export function DocumentTable({ documents, caption, onDelete }: DocumentTablePro
             <th scope="col" class="num">Chunks</th>
             <th scope="col" class="num">Size</th>
             <th scope="col">Updated</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
+            {onDelete && (
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -65,11 +67,13 @@ export function DocumentTable({ documents, caption, onDelete }: DocumentTablePro
               <td data-label="Updated">
                 <time dateTime={d.updated_at}>{formatDate(d.updated_at)}</time>
               </td>
-              <td class="actions-cell">
-                <button type="button" class="ghost small" onClick={() => onDelete(d)} aria-label={`Delete ${d.title || d.source}`}>
-                  Delete
-                </button>
-              </td>
+              {onDelete && (
+                <td class="actions-cell">
+                  <button type="button" class="ghost small" onClick={() => onDelete(d)} aria-label={`Delete ${d.title || d.source}`}>
+                    Delete
+                  </button>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

@@ -2,10 +2,13 @@
  * `/knowledge`: the knowledge explorer. Upload area, then the documents: search, domain and tag
  * filters, one page of the table, pager. The list's state (page, q, domain, tag) lives in the URL
  * query string, so reload, back and shared links restore it. Deleting asks for confirmation.
+ * Uploading and deleting need the `write` permission (editors, admins, anyone in open mode): a
+ * viewer sees the list without those controls (the API answers 403 anyway).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { describeError } from "../../api/client";
+import { can, currentUser } from "../../auth";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { DocumentTable } from "./DocumentTable";
 import { deleteDocument, fetchDocuments, fetchFacets, listHref, listQueryFrom, type DocumentPage, type DocumentSummary, type Facets, type ListQuery } from "./documentsApi";
@@ -74,6 +77,7 @@ export default function KnowledgePage() {
     route(listHref({ ...state, ...next }), replace);
   };
 
+  const mayWrite = can("write");
   const data = list.status === "error" ? undefined : list.data;
   const filtered = Boolean(state.q || state.domain || state.tag);
   const loading = list.status === "loading";
@@ -83,7 +87,13 @@ export default function KnowledgePage() {
       <h1>Knowledge</h1>
       <p class="muted intro">The documents the assistant answers from. Add files, browse their chunks, or remove what is outdated.</p>
 
-      <UploadPanel facets={facets} onUploaded={() => setReload((n) => n + 1)} />
+      {mayWrite ? (
+        <UploadPanel facets={facets} onUploaded={() => setReload((n) => n + 1)} />
+      ) : (
+        <p class="notice read-only-note">
+          {currentUser.value ? `Your role (${currentUser.value.role}) may read the knowledge base.` : "You may read the knowledge base."} Adding and removing documents needs an editor.
+        </p>
+      )}
 
       <section class="documents" aria-labelledby="documents-title" aria-busy={loading ? "true" : "false"} data-state={list.status}>
         <h2 id="documents-title" ref={headingRef} tabIndex={-1}>
@@ -140,7 +150,7 @@ export default function KnowledgePage() {
 
         {data && data.documents.length > 0 && (
           <>
-            <DocumentTable documents={data.documents} caption={`Documents, page ${data.query.page} of ${pageCount(data.total)}`} onDelete={setToDelete} />
+            <DocumentTable documents={data.documents} caption={`Documents, page ${data.query.page} of ${pageCount(data.total)}`} onDelete={mayWrite ? setToDelete : undefined} />
             <Pagination state={data.query} total={data.total} />
           </>
         )}

@@ -4,7 +4,7 @@
  */
 import type { InferResponseType } from "hono/client";
 import { api, ApiRequestError, call } from "../../api/client";
-import { authHeaders } from "../../auth";
+import { authFetch, authHeaders } from "../../auth";
 import { maxDocumentBytes, type JobDocument, type JobSnapshot, type UploadDeps } from "./uploads";
 
 /** Documents per page of the list. */
@@ -102,7 +102,7 @@ function uploadPdf(file: File, domain: string | undefined, tags: string[]): Prom
   form.set("file", file, file.name);
   if (domain) form.set("domain", domain);
   if (tags.length) form.set("tags", tags.join(","));
-  return call(fetch(api.api.documents.$url(), { method: "POST", body: form, credentials: "include", headers: authHeaders() }));
+  return call(authFetch(api.api.documents.$url(), { method: "POST", body: form, credentials: "include", headers: authHeaders() }));
 }
 
 /** The upload calls bound to the API. */
