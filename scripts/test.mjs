@@ -25,7 +25,9 @@ const LLM_SERVER_CONFIG = "scripts/lib/llm-server/vitest.config.ts";
 
 /** Runs a Node check script that ends with `N passed, N failed`; returns { status, reason, counts }. */
 function runCheck(script) {
-  const run = spawnSync(process.execPath, [join(root, script)], { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: projectEnv(), encoding: "utf8" });
+  // The project's Node (node_modules/.bin/node, first on projectEnv's PATH), not the one running this
+  // file: on a fresh clone `npm test` starts under the machine's Node, which cannot run TypeScript.
+  const run = spawnSync(bin("node"), [join(root, script)], { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: projectEnv(), encoding: "utf8" });
   process.stdout.write(run.stdout ?? "");
   const m = /(\d+) passed, (\d+) failed\s*$/.exec(run.stdout ?? "");
   const c = m ? { passed: Number(m[1]), failed: Number(m[2]), skipped: 0 } : { passed: 0, failed: 0, skipped: 0 };
