@@ -24,6 +24,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { mulberry32 } from "../../worker/monitoring/bootstrap.ts";
 import { ANSWER_CORPORA } from "../../worker/rag/eval/answers.ts";
 import type { AnswerCase } from "../../worker/rag/eval/answers.ts";
 import { ingestDocuments } from "./ingest-client.ts";
@@ -193,18 +194,6 @@ function apiClient(url: string, adminToken: string): Api {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** mulberry32: a small seeded PRNG, so that the same outcomes always give the same picks. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The cases of test/eval/cases.json, by id. */
 function loadCases(): Map<string, AnswerCase> {
@@ -379,7 +368,7 @@ export async function seedMonitoring(options: SeedOptions): Promise<SeedSummary>
 
   const initial = (await api<{ version: VersionView }>("GET", "/api/config/production")).version;
   const tables: Record<Step["config"], OutcomeTable> = { current: new Map(), bad: new Map() };
-  const rng = prng(13);
+  const rng = mulberry32(13);
   const knownAlerts = new Map<string, string>();
 
   /** Alerts changed by a run (its id is their last run), as one log line. */

@@ -46,7 +46,8 @@ export function authMode(env: Env): AuthMode {
   return ((env as unknown as { AUTH_MODE?: string }).AUTH_MODE ?? "").trim() === "open" ? "open" : "accounts";
 }
 
-function anonymous(mode: AuthMode): Principal {
+/** An anonymous principal: with AUTH_MODE=open it may chat and write, with accounts nothing. */
+export function anonymous(mode: AuthMode): Principal {
   return { kind: "anonymous", userId: null, email: null, role: null, permissions: mode === "open" ? ["chat", "write"] : [], actor: "anonymous" };
 }
 

@@ -3,6 +3,8 @@
  * runs locally in `wrangler dev`): a limiter allows `limit` calls per key within its period (10 or
  * 60 s). Over the limit: 429 `rate_limited` with `retry-after` (the period, seconds).
  */
+import type { Context } from "hono";
+import type { AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
 
 /** The limiters of wrangler.toml, with their period (s) for `retry-after`. */
@@ -25,4 +27,9 @@ export async function limitOrThrow(env: Env, name: LimiterName, key: string): Pr
   if (!limiter) return;
   const { success } = await limiter.limit({ key });
   if (!success) throw new RateLimitedError(LIMITERS[name]);
+}
+
+/** The client's address for rate limits (Cloudflare's header; "local" in `wrangler dev` without it). */
+export function clientAddress(c: Context<AppEnv>): string {
+  return c.req.header("cf-connecting-ip") ?? "local";
 }

@@ -4,7 +4,7 @@
  * 404 for it, as if it did not exist, over HTTP and WebSocket. Requests without a user (AUTH_MODE
  * =open, or the ADMIN_TOKEN) do not claim and are not checked.
  */
-import { eq } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { database } from "../db/client";
 import { sessionOwners } from "../db/auth-schema";
 import { ApiError } from "../http/errors";
@@ -17,8 +17,11 @@ import type { Principal } from "./principal";
  */
 export async function assertSessionAccess(env: Env, principal: Principal, sessionId: string): Promise<void> {
   if (!principal.userId) return;
-  const db = database(env.DB);
-  await db.insert(sessionOwners).values({ sessionId, userId: principal.userId, createdAt: Date.now() }).onConflictDoNothing().run();
-  const owner = await db.select({ userId: sessionOwners.userId }).from(sessionOwners).where(eq(sessionOwners.sessionId, sessionId)).get();
+  // One statement on every chat request: claims the id, or (a no-op update) returns its owner.
+  const [owner] = await database(env.DB)
+    .insert(sessionOwners)
+    .values({ sessionId, userId: principal.userId, createdAt: Date.now() })
+    .onConflictDoUpdate({ target: sessionOwners.sessionId, set: { sessionId: sql`${sessionOwners.sessionId}` } })
+    .returning({ userId: sessionOwners.userId });
   if (owner?.userId !== principal.userId) throw new ApiError(404, "not_found", "Session not found");
 }

@@ -7,7 +7,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { policyRowOf } from "../auth/policy";
-import { authMode, resolvePrincipal, type Principal } from "../auth/principal";
+import { anonymous, authMode, resolvePrincipal, type Principal } from "../auth/principal";
 import type { Permission } from "../auth/roles";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
@@ -57,7 +57,7 @@ export function authenticate(routes: () => readonly AppRoute[] = () => []): Midd
       principal = await resolvePrincipal(c);
     } catch (e) {
       if (needs !== "public") throw e;
-      principal = { kind: "anonymous", userId: null, email: null, role: null, permissions: [], actor: "anonymous" };
+      principal = anonymous("accounts");
     }
     c.set("principal", principal);
     if (needs !== "public") requirePermission(c, needs);

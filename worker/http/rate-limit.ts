@@ -7,7 +7,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { authMode } from "../auth/principal";
-import { limitOrThrow, type LimiterName } from "../auth/rate-limits";
+import { clientAddress, limitOrThrow, type LimiterName } from "../auth/rate-limits";
 import type { AppEnv } from "./context";
 
 /** The limiter of a request, or null. */
@@ -24,7 +24,7 @@ export function rateLimits(): MiddlewareHandler<AppEnv> {
     const name = limiterOf(c.req.method, c.req.path.replace(/\/+$/, ""));
     if (name && authMode(c.env) === "accounts") {
       const p = c.get("principal");
-      await limitOrThrow(c.env, name, p?.userId ? `user:${p.userId}` : `ip:${c.req.header("cf-connecting-ip") ?? "local"}`);
+      await limitOrThrow(c.env, name, p?.userId ? `user:${p.userId}` : `ip:${clientAddress(c)}`);
     }
     await next();
   };

@@ -9,7 +9,7 @@ import { getCookie } from "hono/cookie";
 import { z } from "zod";
 import { bumpTokenVersion, checkCredentials, userView } from "../auth/accounts";
 import { clearAuthCookies, setAuthCookies } from "../auth/cookies";
-import { limitOrThrow } from "../auth/rate-limits";
+import { clientAddress, limitOrThrow } from "../auth/rate-limits";
 import { authMode, REFRESH_COOKIE } from "../auth/principal";
 import { ACCESS_TOKEN_TTL_S, issueAccessToken, issueRefreshToken, jwtSecret, revokeUserRefreshTokens, rotateRefreshToken } from "../auth/tokens";
 import { sha256Hex } from "../auth/crypto";
@@ -30,11 +30,6 @@ async function tokenBody(c: Context<AppEnv>, user: UserRow, refreshToken: string
   const accessToken = await issueAccessToken(c.env, user);
   setAuthCookies(c, accessToken, refreshToken);
   return { user: userView(user), access_token: accessToken, token_type: "Bearer" as const, expires_in: ACCESS_TOKEN_TTL_S, refresh_token: refreshToken };
-}
-
-/** The client's address for rate limits (Cloudflare's header; "local" in `wrangler dev` without it). */
-export function clientAddress(c: Context<AppEnv>): string {
-  return c.req.header("cf-connecting-ip") ?? "local";
 }
 
 export const authRoute = new Hono<AppEnv>()
