@@ -12,7 +12,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { sign, verify } from "hono/jwt";
 import type { Database } from "../db/client";
-import { apiKeys, refreshTokens, type ApiKeyRow, type UserRow } from "../db/auth-schema";
+import { apiKeys, refreshTokens, type ApiKeyRow, type RefreshTokenRow, type UserRow } from "../db/auth-schema";
 import { ApiError } from "../http/errors";
 import { getUser } from "./accounts";
 import { randomToken, sha256Hex } from "./crypto";
@@ -87,7 +87,7 @@ export async function issueRefreshToken(db: Database, userId: string, familyId: 
  *   disabled user.
  */
 export async function rotateRefreshToken(db: Database, token: string): Promise<{ user: UserRow; refreshToken: string }> {
-  const row = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, await sha256Hex(token))).get();
+  const row = await refreshTokenRow(db, token);
   const invalid = new ApiError(401, "unauthorized", "The refresh token is not valid; sign in again");
   if (!row || row.revokedAt !== null || row.expiresAt <= Date.now()) throw invalid;
   // Mark it used only if nobody did: two concurrent refreshes with one token are a reuse.
@@ -100,6 +100,11 @@ export async function rotateRefreshToken(db: Database, token: string): Promise<{
   const user = await getUser(db, row.userId);
   if (!user || user.disabledAt !== null) throw invalid;
   return { user, refreshToken: await issueRefreshToken(db, user.id, row.familyId) };
+}
+
+/** The stored row of a refresh token (whatever its state), or undefined. */
+export async function refreshTokenRow(db: Database, token: string): Promise<RefreshTokenRow | undefined> {
+  return db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, await sha256Hex(token))).get();
 }
 
 /** Revokes every token of a refresh family. */

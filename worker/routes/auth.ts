@@ -11,10 +11,8 @@ import { bumpTokenVersion, checkCredentials, userView } from "../auth/accounts";
 import { clearAuthCookies, setAuthCookies } from "../auth/cookies";
 import { clientAddress, limitOrThrow } from "../auth/rate-limits";
 import { authMode, REFRESH_COOKIE } from "../auth/principal";
-import { ACCESS_TOKEN_TTL_S, issueAccessToken, issueRefreshToken, jwtSecret, revokeUserRefreshTokens, rotateRefreshToken } from "../auth/tokens";
-import { sha256Hex } from "../auth/crypto";
-import { eq } from "drizzle-orm";
-import { refreshTokens, type UserRow } from "../db/auth-schema";
+import { ACCESS_TOKEN_TTL_S, issueAccessToken, issueRefreshToken, jwtSecret, refreshTokenRow, revokeUserRefreshTokens, rotateRefreshToken } from "../auth/tokens";
+import type { UserRow } from "../db/auth-schema";
 import { database } from "../db/client";
 import type { AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
@@ -55,7 +53,7 @@ export const authRoute = new Hono<AppEnv>()
     let userId = c.get("principal")?.userId ?? null;
     const token = c.req.valid("json").refresh_token ?? getCookie(c, REFRESH_COOKIE);
     if (!userId && token) {
-      userId = (await db.select({ userId: refreshTokens.userId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, await sha256Hex(token))).get())?.userId ?? null;
+      userId = (await refreshTokenRow(db, token))?.userId ?? null;
     }
     clearAuthCookies(c);
     if (!userId) throw new ApiError(401, "unauthorized", "Nobody to sign out: send the access token, the refresh token or the cookies");
