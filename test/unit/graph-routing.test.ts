@@ -106,7 +106,7 @@ describe("offline analysis", () => {
 });
 
 const weakSufficiency = {
-  score: 0.2, sufficient: false, features: { rare_coverage: 0.2, coverage: 0.2, unknown_share: 0, agreement: 1 }, best_chunk: null, rare_terms: [], unknown_terms: [],
+  score: 0.2, sufficient: false, features: { rare_coverage: 0.2, coverage: 0.2, unknown_share: 0, agreement: 1, missing_name: 0 }, best_chunk: null, rare_terms: [], unknown_terms: [], missing_names: [],
 };
 
 describe("offline grading, rewriting and quality", () => {

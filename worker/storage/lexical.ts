@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { MAX_CORRECTED_WORDS, type VocabularyTerm } from "../rag/spelling";
 import { orExpression } from "../rag/fts-query";
+import { stem } from "../rag/text";
 import type { SearchScope } from "../schemas";
 import { mergeScored, provesTopK, pruningPlan, type QueryPhrase, type ScoredRow } from "../rag/bm25-pruning";
 
@@ -163,6 +164,24 @@ export async function prefixChunkFrequencies(db: Database, stems: readonly strin
       AND unicode(substr(v.term, length(s.value) + 1)) BETWEEN ${HANGUL_FIRST} AND ${HANGUL_LAST}), 0) AS doc
     FROM json_each(${JSON.stringify(distinct)}) s`);
   return new Map(rows.map((r) => [r.stem, Math.min(r.doc, n)]));
+}
+
+/**
+ * Which of `names` (each a list of lower-case words, see rag/names.ts) the knowledge base mentions:
+ * a name is found when the porter index holds its words as a phrase ("unstable_cache" →
+ * `"unstable cache"`, stemmed as the index is) or, for a one-word name, when an index term is that
+ * word's stem followed by Hangul ("angular의"). One D1 statement for at most `limit` (default 8)
+ * names; returns the indexes of the names found.
+ */
+export async function namesFound(db: Database, names: readonly (readonly string[])[], limit = 8): Promise<Set<number>> {
+  const asked = names.slice(0, limit).map((ws) => ({ phrase: `"${ws.map((w) => w.replace(/"/g, "")).join(" ")}"`, stem: ws.length === 1 ? stem(ws[0]) : "" }));
+  if (asked.length === 0) return new Set();
+  const rows = await db.all<{ i: number; found: number }>(sql`
+    SELECT n.key AS i, EXISTS (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH n.value ->> 'phrase')
+      OR (n.value ->> 'stem' <> '' AND EXISTS (SELECT 1 FROM chunks_vocab v WHERE v.term > n.value ->> 'stem' AND v.term < (n.value ->> 'stem') || char(1114111)
+        AND unicode(substr(v.term, length(n.value ->> 'stem') + 1)) BETWEEN ${HANGUL_FIRST} AND ${HANGUL_LAST})) AS found
+    FROM json_each(${JSON.stringify(asked)}) n`);
+  return new Set(rows.filter((r) => r.found).map((r) => r.i));
 }
 
 /** Code points of the Hangul syllables block (U+AC00–U+D7A3), which particles are written in. */

@@ -16,11 +16,13 @@ import { introChunks, titlesBySource } from "../../storage/documents";
 import { headingPath, qualifyCollidingTitles, sectionPageSources } from "../../rag/headings";
 import { hybridSearch, type RetrievedChunk } from "../../services/retrieve";
 import { spreadSources } from "../../services/chat-sources";
-import { idfOf, prefixChunkFrequencies, termStats } from "../../storage/lexical";
+import { idfOf, namesFound, prefixChunkFrequencies, termStats, vocabularyNear } from "../../storage/lexical";
+import { nearestTerm } from "../../rag/spelling";
+import { nameTerm, questionNames } from "../../rag/names";
 import type { GraphModels } from "./models";
 import { isDefinitionQuestion, REWRITE_STRATEGIES } from "./offline";
 import { averageRelevance, needsDisclaimer, routeAfterAnalysis, routeAfterEvaluation } from "./routing";
-import { assessSufficiency, unknownTerms } from "./sufficiency";
+import { assessSufficiency, TRUSTED_CORRECTION_LENGTH, trustedCorrection, unknownTerms } from "./sufficiency";
 import type { GraphState, NodeName, RelevanceGrade } from "./state";
 
 /** A source of the final answer: a retrieved chunk or a web result (then `web` and `url` are set). */
@@ -66,6 +68,8 @@ const CANDIDATES = 15;
 const PER_SUB_QUESTION = 3;
 /** Sub-question id of the chunks retrieved for the whole question of a decomposed one. */
 const WHOLE_QUESTION = 0;
+/** Names of a message checked against the knowledge base (rag/names.ts), the first ones. */
+const MAX_CHECKED_NAMES = 8;
 
 const PROGRESS: Record<NodeName, string> = {
   analyze_query: "Analysing the question",
@@ -292,7 +296,20 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           for (const [t, df] of await prefixChunkFrequencies(db, unseen, stats.n)) stats.df.set(t, df);
           const idf = new Map([...stats.df.keys()].map((t) => [t, idfOf(stats, t)]));
           questionIdf = new Map([...idf].filter(([t]) => (stats.df.get(t) ?? 0) > 0));
-          const evidence = { idf, df: stats.df, corrections: searches.corrections, unknownIdf: Math.log(1 + (stats.n + 0.5) / 0.5) };
+          // Names of the message the knowledge base never mentions; a likely typo of a known word is no such name.
+          const names = questionNames(state.question).filter((n) => {
+            const term = nameTerm(n);
+            return !(term && trustedCorrection(term, searches.corrections.get(term)));
+          }).slice(0, MAX_CHECKED_NAMES);
+          const found = await namesFound(db, names.map((n) => n.words), MAX_CHECKED_NAMES);
+          const unfound = names.filter((_, i) => !found.has(i));
+          // A misspelt name the question does not spell-correct (one joined to a Korean particle: "useFormStaus로").
+          const near = await vocabularyNear(db, unfound.map(nameTerm).filter((t): t is string => t !== null && t.length >= TRUSTED_CORRECTION_LENGTH));
+          const missingNames = unfound.filter((n) => {
+            const term = nameTerm(n);
+            return !(term && near.has(term) && nearestTerm(term, near.get(term)!) !== null);
+          }).map((n) => n.surface);
+          const evidence = { idf, df: stats.df, corrections: searches.corrections, unknownIdf: Math.log(1 + (stats.n + 0.5) / 0.5), missingNames };
           if (state.sub_questions.length > 1) {
             // Words of the message the knowledge base lacks count against every part.
             const unknown = unknownTerms(state.question, evidence);

@@ -4,7 +4,8 @@
  * the question's rarest terms (the words that say what the question is about), its coverage of all
  * the question's terms, the share of the question's IDF mass in words the knowledge base does not
  * contain at all (a neighbouring product, an option that does not exist), and whether BM25 and the
- * vector index agree on that chunk. A logistic model over these features gives a score in 0..1;
+ * vector index agree on that chunk, and whether the message names something (an identifier, an
+ * option, a product) the knowledge base never mentions. A logistic model over these features gives a score in 0..1;
  * the operating point (threshold) was fitted on the dev split of test/eval (BENCHMARKS.md).
  */
 import { isTransposition } from "../../rag/spelling";
@@ -27,6 +28,11 @@ export interface SufficiencyFeatures {
   unknown_share: number;
   /** 1 when the best chunk is in both the BM25 and the vector list, else 0. */
   agreement: number;
+  /**
+   * 1 when the message names something the knowledge base never mentions (an identifier, option or
+   * product name, see rag/names.ts), else 0.
+   */
+  missing_name: number;
 }
 
 /** The decision and its evidence. */
@@ -42,6 +48,8 @@ export interface Sufficiency {
   rare_terms: string[];
   /** The question's Latin-script terms that no chunk contains. */
   unknown_terms: string[];
+  /** Names of the message that the knowledge base never mentions, as written. */
+  missing_names: string[];
 }
 
 /** Rare terms whose coverage is measured. */
@@ -54,7 +62,7 @@ export const RARE_TERMS = 3;
  */
 export const SUFFICIENCY_MODEL = {
   bias: -2.5,
-  weights: { rare_coverage: 2, coverage: 8, unknown_share: -4, agreement: 0 },
+  weights: { rare_coverage: 2, coverage: 8, unknown_share: -4, agreement: 0, missing_name: -6 },
   threshold: 0.5,
 } as const;
 
@@ -68,6 +76,8 @@ export interface TermEvidence {
   corrections: ReadonlyMap<string, string>;
   /** IDF of a term no chunk contains, ln(1 + (N + 0.5) / 0.5). */
   unknownIdf: number;
+  /** Names of the message that no chunk mentions (rag/names.ts), as written; default none. */
+  missingNames?: readonly string[];
 }
 
 /** Shortest stem (characters) whose one-edit spelling correction counts as a typo for sufficiency. */
@@ -79,7 +89,7 @@ export const TRUSTED_CORRECTION_LENGTH = 7;
  * edit from a vocabulary term is as likely another word ("bread" → "break", "tempo" → "tempor"),
  * so it stays unknown to the assessment (retrieval still searches the correction).
  */
-function trustedCorrection(term: string, correction: string | undefined): string | undefined {
+export function trustedCorrection(term: string, correction: string | undefined): string | undefined {
   if (correction === undefined) return undefined;
   return term.length >= TRUSTED_CORRECTION_LENGTH || isTransposition(term, correction) ? correction : undefined;
 }
@@ -91,7 +101,7 @@ function sigmoid(x: number): number {
 /** The score of features under {@link SUFFICIENCY_MODEL}. */
 export function sufficiencyScore(f: SufficiencyFeatures): number {
   const { bias, weights } = SUFFICIENCY_MODEL;
-  return sigmoid(bias + weights.rare_coverage * f.rare_coverage + weights.coverage * f.coverage + weights.unknown_share * f.unknown_share + weights.agreement * f.agreement);
+  return sigmoid(bias + weights.rare_coverage * f.rare_coverage + weights.coverage * f.coverage + weights.unknown_share * f.unknown_share + weights.agreement * f.agreement + weights.missing_name * f.missing_name);
 }
 
 /** The question's distinct index terms, with the spelling corrections that are likely typos applied. */
@@ -115,8 +125,9 @@ export function assessSufficiency(question: string, docs: readonly RetrievedChun
   const unique = [...new Set([...questionTerms(question, evidence), ...messageUnknowns])];
   const known = unique.filter((t) => (evidence.df.get(t) ?? 0) > 0);
   const weight = (t: string) => ((evidence.df.get(t) ?? 0) > 0 ? (evidence.idf.get(t) ?? evidence.unknownIdf) : evidence.unknownIdf);
-  const empty: Sufficiency = { score: 0, sufficient: false, features: { rare_coverage: 0, coverage: 0, unknown_share: 0, agreement: 0 }, best_chunk: null, rare_terms: [], unknown_terms: [] };
-  if (unique.length === 0 || docs.length === 0) return empty;
+  const empty: Sufficiency = { score: 0, sufficient: false, features: { rare_coverage: 0, coverage: 0, unknown_share: 0, agreement: 0, missing_name: 0 }, best_chunk: null, rare_terms: [], unknown_terms: [], missing_names: [] };
+  const missingNames = [...(evidence.missingNames ?? [])];
+  if (unique.length === 0 || docs.length === 0) return { ...empty, missing_names: missingNames };
   // Conversational Korean ("건가요", "써도") is rare in documentation, so its words have a high IDF
   // or none: Hangul words count as unknown never, and as rare only when a retrieved chunk has them.
   // Unknown Latin-script words (a product, an option the documents lack) are the signal.
@@ -140,6 +151,7 @@ export function assessSufficiency(question: string, docs: readonly RetrievedChun
       coverage: covered(known) / Math.max(known.reduce((s, t) => s + weight(t), 0), 1e-9) * (1 - unknownShare),
       unknown_share: unknownShare,
       agreement: d.lexical_rank !== null && d.vector_rank !== null ? 1 : 0,
+      missing_name: missingNames.length > 0 ? 1 : 0,
     };
     const score = sufficiencyScore(features);
     if (score > best.score) best = { ...empty, score, features, best_chunk: d.chunk_id };
@@ -147,6 +159,7 @@ export function assessSufficiency(question: string, docs: readonly RetrievedChun
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
     ...best,
+    missing_names: missingNames,
     rare_terms: rare,
     unknown_terms: latin.filter((t) => !known.includes(t)),
     score: round(best.score),
