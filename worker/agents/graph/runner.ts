@@ -389,7 +389,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           }
           // Keep the graded-relevant chunks (and web results) for generation.
           const usable = sources.filter((s, i) => s.web || (state.grades[i]?.level ?? "low") !== "low" || state.grades.length === 0);
-          const offered = usable.length > 0 ? usable : sources;
+          const offered = [...usable, ...sources.filter((s) => !usable.includes(s))];
           if (state.sub_questions.length > 1) {
             const parts: GeneratedAnswer[] = [];
             for (const [i, sub] of state.sub_questions.entries()) {
