@@ -9,7 +9,7 @@
  * all is decided before generation from retrieval evidence (agents/graph/sufficiency.ts); this
  * generator only refuses when no passage holds enough of the query.
  */
-import { contentTerms, distinctContentTerms, hasTerm } from "../text";
+import { contentTerms, distinctContentTerms, hasTerm, sentences } from "../text";
 import { passagesOf, type Passage } from "./passages";
 import { NOT_COVERED_MESSAGE, type GeneratedAnswer, type GenerationContext, type Generator, type SourceChunk } from "./types";
 
@@ -228,19 +228,37 @@ function termWeights(terms: readonly string[], sources: readonly SourceChunk[], 
  * bold, its passages on their own lines (a lead-in once per run, no line twice), then the citation `[n]`.
  */
 function render(units: readonly Unit[]): string {
-  const groups: { source: SourceChunk; lines: string[]; lastLead: string; endsWithCode: boolean }[] = [];
+  const groups: { source: SourceChunk; lines: string[]; lastLead: string; lastTableHeader: string; endsWithCode: boolean }[] = [];
   for (const u of units) {
     let g = groups.at(-1);
     if (!g || g.source.index !== u.source.index) {
-      g = { source: u.source, lines: [`**${u.source.heading}**`], lastLead: "", endsWithCode: false };
+      g = { source: u.source, lines: [`**${u.source.heading}**`], lastLead: "", lastTableHeader: "", endsWithCode: false };
       groups.push(g);
     }
     // A lead-in or passage already shown in this group (a lead-in is often also a sentence of its own) is not repeated.
     const shown = (text: string) => g!.lines.some((line) => line.includes(text));
     if (u.passage.lead && u.passage.lead !== g.lastLead && !shown(u.passage.lead)) g.lines.push(u.passage.lead);
     g.lastLead = u.passage.lead;
-    if (!shown(u.passage.text)) g.lines.push(u.passage.text);
+    const text = unshownText(u.passage, g.lines, g.lastTableHeader);
+    if (text) g.lines.push(text);
+    g.lastTableHeader = u.passage.kind === "table" ? u.passage.text.split("\n")[0] : "";
     g.endsWithCode = u.passage.kind === "code";
   }
   return groups.map((g) => `${g.lines.join("\n")}${g.endsWithCode ? "\n" : " "}[${g.source.index}]`).join("\n\n");
+}
+
+/**
+ * What a passage adds to a group's `lines`: nothing when its text is shown already; a table row
+ * without its header when the row before it showed the same header; a prose passage without the
+ * sentences already shown (a sentence joined to its neighbour is often a passage of its own too).
+ */
+function unshownText(passage: Passage, lines: readonly string[], lastTableHeader: string): string {
+  const shown = (text: string) => lines.some((line) => line.includes(text));
+  if (shown(passage.text)) return "";
+  if (passage.kind === "table") {
+    const [header, ...rows] = passage.text.split("\n");
+    return header === lastTableHeader && rows.length > 0 ? rows.join("\n") : passage.text;
+  }
+  if (passage.kind !== "prose") return passage.text;
+  return sentences(passage.text).filter((s) => !shown(s)).join(" ");
 }
