@@ -49,7 +49,7 @@ const CITATION_LIKE_RE = /\[[1-9]\d{0,2}\]/;
 const HEADING_WEIGHT = 0.3;
 /** Passages after a selected one that are shown as its context (budget permitting). */
 const FOLLOWING_PASSAGES = 3;
-/** Items of a selected item's list shown on either side of it (budget permitting). */
+/** Items of a selected item's list (rows of a selected row's table) shown on either side of it (budget permitting). */
 const LIST_ITEMS = 8;
 
 interface Unit {
@@ -161,8 +161,8 @@ export class ExtractiveGenerator implements Generator {
 
 /**
  * The context of selected passages in their chunk, while its characters fit `budget`: first the
- * other items of a selected list item's list (the list is the answer more often than one item of
- * it), then up to {@link FOLLOWING_PASSAGES} passages after each selected one, then the prose
+ * other items of a selected list item's list and the other rows of a selected table row's table
+ * (the list or table is the answer more often than one item of it), then up to {@link FOLLOWING_PASSAGES} passages after each selected one, then the prose
  * sentence before a selected prose passage (a definition often precedes its consequence). A
  * passage already selected is skipped.
  */
@@ -180,10 +180,13 @@ function surroundings(selected: readonly Unit[], units: readonly Unit[], budget:
     out.push(v);
     return true;
   };
-  const sameList = (u: Unit, v: Unit | undefined) => v?.passage.kind === "list" && v.passage.lead === u.passage.lead;
-  for (const u of selected.filter((x) => x.passage.kind === "list")) {
-    for (let o = -1; o >= -LIST_ITEMS && sameList(u, at(u, o)); o--) add(u, at(u, o));
-    for (let o = 1; o <= LIST_ITEMS && sameList(u, at(u, o)); o++) add(u, at(u, o));
+  const header = (u: Unit) => u.passage.text.split("\n")[0];
+  // Items of one list share their lead-in, rows of one table their header row.
+  const sameGroup = (u: Unit, v: Unit | undefined) =>
+    v?.passage.kind === u.passage.kind && (u.passage.kind === "list" ? v.passage.lead === u.passage.lead : header(v) === header(u));
+  for (const u of selected.filter((x) => x.passage.kind === "list" || x.passage.kind === "table")) {
+    for (let o = -1; o >= -LIST_ITEMS && sameGroup(u, at(u, o)); o--) add(u, at(u, o));
+    for (let o = 1; o <= LIST_ITEMS && sameGroup(u, at(u, o)); o++) add(u, at(u, o));
   }
   for (let step = 1; step <= FOLLOWING_PASSAGES; step++) for (const u of selected) add(u, at(u, step));
   for (const u of selected.filter((x) => x.passage.kind === "prose")) {
