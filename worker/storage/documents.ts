@@ -248,3 +248,21 @@ export async function titlesBySource(db: Database, sources: readonly string[]): 
     SELECT source, title FROM documents WHERE source IN (SELECT value FROM json_each(${JSON.stringify(sources)}))`);
   return new Map(rows.map((r) => [r.source, r.title]));
 }
+
+/** A chunk that follows another in its document (see {@link nextChunks}). */
+export interface NextChunk extends ChunkWithDocument {
+  /** Id of the chunk it follows. */
+  previousId: string;
+}
+
+/** The chunk after each of `ids` in its document (chunk_index + 1), for those that have one. One D1 statement. */
+export async function nextChunks(db: Database, ids: readonly string[]): Promise<NextChunk[]> {
+  if (ids.length === 0) return [];
+  return db.all<NextChunk>(sql`
+    SELECT n.id AS id, n.document_id AS documentId, n.title AS title, n.heading AS heading, n.content AS content,
+           d.source AS source, d.domain AS domain, c.id AS previousId
+    FROM chunks c
+    JOIN chunks n ON n.document_id = c.document_id AND n.chunk_index = c.chunk_index + 1
+    JOIN documents d ON d.id = n.document_id
+    WHERE c.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+}

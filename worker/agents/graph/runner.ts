@@ -22,6 +22,7 @@ import { nameTerm, questionNames } from "../../rag/names";
 import type { GraphModels } from "./models";
 import { isDefinitionQuestion, REWRITE_STRATEGIES } from "./offline";
 import { averageRelevance, needsDisclaimer, routeAfterAnalysis, routeAfterEvaluation } from "./routing";
+import { addContinuations, dropUncitedContinuations } from "./continuations";
 import { assessSufficiency, TRUSTED_CORRECTION_LENGTH, trustedCorrection, unknownTerms } from "./sufficiency";
 import type { GraphState, NodeName, RelevanceGrade } from "./state";
 
@@ -132,11 +133,15 @@ async function timed<T>(state: GraphState, node: NodeName, ctx: GraphContext, fn
   }
 }
 
-function sourcesOf(state: GraphState): AnswerSource[] {
-  const chunks: AnswerSource[] = state.documents.map((d, i) => ({
-    index: i + 1, title: d.title, source: d.source, heading: d.heading, content: d.content, score: d.score,
-    chunk_id: d.chunk_id, document_id: d.document_id,
-  }));
+function sourcesOf(state: GraphState, continuedBy: ReadonlyMap<string, string> = new Map()): AnswerSource[] {
+  const position = new Map(state.documents.map((d, i) => [d.chunk_id, i + 1]));
+  const chunks: AnswerSource[] = state.documents.map((d, i) => {
+    const previous = continuedBy.get(d.chunk_id);
+    return {
+      index: i + 1, title: d.title, source: d.source, heading: d.heading, content: d.content, score: d.score,
+      chunk_id: d.chunk_id, document_id: d.document_id, ...(previous && position.has(previous) ? { continues: position.get(previous)! } : {}),
+    };
+  });
   const web: AnswerSource[] = state.web_results.map((w, i) => ({
     index: chunks.length + i + 1, title: w.title, source: w.url, heading: "Web", content: w.content, score: w.score, web: true, url: w.url,
   }));
@@ -383,10 +388,15 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
       case "generate_response": {
         const recorder = ctx.tokens ? new TokenRecorder(ctx.tokens) : null;
         answer = await timed(state, node, ctx, async () => {
-          const sources = sourcesOf(state);
           if (state.sufficiency && !state.sufficiency.sufficient && state.web_results.length === 0) {
             return { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
           }
+          const continuedBy = new Map<string, string>();
+          const added = await addContinuations(db, state, continuedBy);
+          const sources = sourcesOf(state, continuedBy);
+          return dropUncitedContinuations(state, await generate(sources), added, sources.length);
+        });
+        async function generate(sources: AnswerSource[]): Promise<GeneratedAnswer> {
           // Keep the graded-relevant chunks (and web results) for generation.
           const usable = sources.filter((s, i) => s.web || (state.grades[i]?.level ?? "low") !== "low" || state.grades.length === 0);
           const offered = [...usable, ...sources.filter((s) => !usable.includes(s))];
@@ -411,7 +421,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           return generateWithFallback(ctx, state, state.question, byScore, {
             idf: questionIdf, corrections: searches.corrections, onToken: recorder?.onToken, signal: ctx.signal,
           });
-        });
+        }
         // The stream ends on the finished answer (a reset first when something else was streamed).
         await recorder?.finish(answer.response);
         state.response = answer.response;

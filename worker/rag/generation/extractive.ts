@@ -44,7 +44,7 @@ const DEFAULTS: ExtractiveOptions = { maxSources: 8, maxPassages: 4, maxChars: 1
 /** Sentences that only point elsewhere ("For more information, see …") answer nothing. */
 const POINTER_RE = /^(for (more|further|additional) (information|details)|to learn more|learn more|for details|see (also |the )?|refer to|read (more|the)|check out|visit|more information)|(자세한 (내용|정보)|참고하세요|참조하세요|확인하세요)/i;
 /** A bracketed number, as the answer's own citation markers are written. */
-const CITATION_LIKE_RE = /\[[1-9]\d{0,2}\]/;
+const CITATION_LIKE_RE = /\[\d{1,3}\]/;
 /** Heading weight relative to passage text: a section titled by a query term supports its passages. */
 const HEADING_WEIGHT = 0.3;
 /** Passages after a selected one that are shown as its context (budget permitting). */
@@ -72,7 +72,8 @@ export class ExtractiveGenerator implements Generator {
     const notCovered: GeneratedAnswer = { response: NOT_COVERED_MESSAGE, hasSufficientInfo: false, citedIndexes: [], coverage: 0 };
     if (queryTerms.length === 0 || sources.length === 0) return notCovered;
 
-    const offered = sources.slice(0, this.options.maxSources);
+    const offered = sources.filter((s) => s.continues === undefined).slice(0, this.options.maxSources);
+    const continuations = sources.filter((s) => s.continues !== undefined && offered.some((o) => o.index === s.continues));
     const weight = termWeights(queryTerms, offered, context.idf);
     const total = queryTerms.reduce((s, t) => s + weight(t), 0);
     const matchesLine = (line: string) => {
@@ -80,15 +81,13 @@ export class ExtractiveGenerator implements Generator {
       return queryTerms.some((t) => hasTerm(terms, t));
     };
 
-    const units: Unit[] = [];
-    offered.forEach((source, rank) => {
-      for (const passage of passagesOf(source.content, matchesLine)) {
-        if (passage.kind === "prose" && (passage.text.length < 20 || POINTER_RE.test(passage.text))) continue;
+    const unitsOf = (source: SourceChunk, rank: number): Unit[] =>
+      passagesOf(source.content, matchesLine)
+        .filter((passage) => !(passage.kind === "prose" && (passage.text.length < 20 || POINTER_RE.test(passage.text))))
         // Text with "[n]"-looking footnote marks would read as citations of other sources.
-        if (CITATION_LIKE_RE.test(passage.lead) || CITATION_LIKE_RE.test(passage.text)) continue;
-        units.push({ source, rank, passage, terms: new Set(contentTerms(passage.searchable)) });
-      }
-    });
+        .filter((passage) => !CITATION_LIKE_RE.test(passage.lead) && !CITATION_LIKE_RE.test(passage.text))
+        .map((passage) => ({ source, rank, passage, terms: new Set(contentTerms(passage.searchable)) }));
+    const units = offered.flatMap((source, rank) => unitsOf(source, rank));
     if (units.length === 0) return notCovered;
 
     const headingTerms = new Map(offered.map((s) => [s.index, new Set(contentTerms(`${s.title} ${s.heading}`))]));
@@ -153,6 +152,8 @@ export class ExtractiveGenerator implements Generator {
     const scattered = !context.idf && inBest < Math.min(2, queryTerms.length);
     if (selected.length === 0 || coverage < this.options.minCoverage || scattered) return { ...notCovered, coverage };
     selected.push(...surroundings(selected, units, this.options.contextChars));
+    // A continuation is read right after the chunk it continues.
+    selected.push(...continued(selected, units, continuations.map((c) => unitsOf(c, offered.findIndex((o) => o.index === c.continues) + 0.5))));
     selected.sort((a, b) => a.rank - b.rank || a.passage.position - b.passage.position);
     const shown = withoutRepeats(selected);
     return { response: render(shown), hasSufficientInfo: true, citedIndexes: [...new Set(shown.map((u) => u.source.index))].sort((a, b) => a - b), coverage };
@@ -192,6 +193,41 @@ function surroundings(selected: readonly Unit[], units: readonly Unit[], budget:
   for (const u of selected.filter((x) => x.passage.kind === "prose")) {
     const before = at(u, -1);
     if (before?.passage.kind === "prose") add(u, before);
+  }
+  return out;
+}
+
+/** Passages of a continuation shown after the end of the chunk it continues, and their characters. */
+const CONTINUED_PASSAGES = 8;
+const CONTINUED_CHARS = 900;
+
+/**
+ * The start of the chunks that continue selected ones: when a selected passage (or its context) is
+ * the last passage of its chunk and the chunk ends in a list, a table, code or a lead-in (":"), the
+ * continuation's first passages of that kind (the rest of the list or table), else its first
+ * passage, skipping what the chunks' overlap repeats, within {@link CONTINUED_CHARS}.
+ * `continuations` holds the units of each continuation source.
+ */
+function continued(selected: readonly Unit[], units: readonly Unit[], continuations: readonly Unit[][]): Unit[] {
+  const out: Unit[] = [];
+  for (const next of continuations) {
+    const source = next[0]?.source;
+    if (!source) continue;
+    const own = units.filter((u) => u.source.index === source.continues);
+    const last = own.at(-1);
+    if (!last || !selected.includes(last)) continue;
+    const open = last.passage.kind !== "prose" || /[:：]$/.test(last.passage.text);
+    if (!open) continue;
+    const previous = last.source.content;
+    let chars = 0;
+    const fresh = next.filter((u) => !previous.includes(u.passage.text));
+    const kind = fresh[0]?.passage.kind;
+    for (const u of fresh.slice(0, CONTINUED_PASSAGES)) {
+      if (u.passage.kind !== kind || chars + u.passage.text.length > CONTINUED_CHARS) break;
+      chars += u.passage.text.length;
+      out.push(u);
+      if (kind === "prose") break;
+    }
   }
   return out;
 }

@@ -144,3 +144,14 @@ export function passagesOf(content: string, matches: (line: string) => boolean):
   });
   return out;
 }
+
+/**
+ * Whether a chunk's text stops where its page goes on with the same thing: it ends in a list, a
+ * table or a code block, or in a paragraph whose last sentence ends with ":" (a lead-in whose list
+ * is in the next chunk).
+ */
+export function endsOpen(content: string): boolean {
+  const last = blocksOf(content).at(-1);
+  if (!last) return false;
+  return last.kind !== "paragraph" || /[:：]\s*$/.test(last.lines.at(-1) ?? "");
+}

@@ -9,6 +9,12 @@ export interface SourceChunk {
   content: string;
   /** Fused retrieval score of the chunk (RRF). */
   score: number;
+  /**
+   * Set on a chunk offered because it continues source `continues` in its page (the rest of a list,
+   * table or code block that a chunk boundary cut): the offline generator shows its first passages
+   * after a selected passage at that source's end.
+   */
+  continues?: number;
 }
 
 /** What a generator returns. `response` cites sources with `[n]` markers, n = SourceChunk.index. */
