@@ -185,11 +185,17 @@ function surroundings(selected: readonly Unit[], units: readonly Unit[], budget:
   // Items of one list share their lead-in, rows of one table their header row.
   const sameGroup = (u: Unit, v: Unit | undefined) =>
     v?.passage.kind === u.passage.kind && (u.passage.kind === "list" ? v.passage.lead === u.passage.lead : header(v) === header(u));
-  for (const u of selected.filter((x) => x.passage.kind === "list" || x.passage.kind === "table")) {
-    for (let o = -1; o >= -LIST_ITEMS && sameGroup(u, at(u, o)); o--) add(u, at(u, o));
-    for (let o = 1; o <= LIST_ITEMS && sameGroup(u, at(u, o)); o++) add(u, at(u, o));
-  }
+  const wholeGroups = (from: readonly Unit[]) => {
+    for (const u of from.filter((x) => x.passage.kind === "list" || x.passage.kind === "table")) {
+      for (let o = -1; o >= -LIST_ITEMS && sameGroup(u, at(u, o)); o--) add(u, at(u, o));
+      for (let o = 1; o <= LIST_ITEMS && sameGroup(u, at(u, o)); o++) add(u, at(u, o));
+    }
+  };
+  wholeGroups(selected);
+  const following = out.length;
   for (let step = 1; step <= FOLLOWING_PASSAGES; step++) for (const u of selected) add(u, at(u, step));
+  // A list or table that the following passages reach into comes whole.
+  wholeGroups(out.slice(following));
   for (const u of selected.filter((x) => x.passage.kind === "prose")) {
     const before = at(u, -1);
     if (before?.passage.kind === "prose") add(u, before);
