@@ -161,8 +161,8 @@ export class ExtractiveGenerator implements Generator {
 }
 
 /**
- * The context of selected passages in their chunk, while its characters fit `budget`: first the
- * other items of a selected list item's list and the other rows of a selected table row's table
+ * The context of selected passages in their chunk, while its characters fit `budget`: first what
+ * a selected sentence ending with ":" introduces, then the other items of a selected list item's list and the other rows of a selected table row's table
  * (the list or table is the answer more often than one item of it), then up to {@link FOLLOWING_PASSAGES} passages after each selected one, then the prose
  * sentence before a selected prose passage (a definition often precedes its consequence). A
  * passage already selected is skipped.
@@ -179,8 +179,11 @@ function surroundings(selected: readonly Unit[], units: readonly Unit[], budget:
     chars += length;
     taken.add(v.passage);
     out.push(v);
+    // A sentence that ends with ":" brings what it introduces.
+    if (introduces(v)) add(v, at(v, 1));
     return true;
   };
+  const introduces = (u: Unit) => u.passage.kind === "prose" && /[:：]$/.test(u.passage.text);
   const header = (u: Unit) => u.passage.text.split("\n")[0];
   // Items of one list share their lead-in, rows of one table their header row.
   const sameGroup = (u: Unit, v: Unit | undefined) =>
@@ -191,7 +194,9 @@ function surroundings(selected: readonly Unit[], units: readonly Unit[], budget:
       for (let o = 1; o <= LIST_ITEMS && sameGroup(u, at(u, o)); o++) add(u, at(u, o));
     }
   };
-  wholeGroups(selected);
+  // A selected sentence that ends with ":" is incomplete without what it introduces: that comes first.
+  for (const u of selected) if (introduces(u)) add(u, at(u, 1));
+  wholeGroups([...selected, ...out]);
   const following = out.length;
   for (let step = 1; step <= FOLLOWING_PASSAGES; step++) for (const u of selected) add(u, at(u, step));
   // A list or table that the following passages reach into comes whole.
