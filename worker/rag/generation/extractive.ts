@@ -198,7 +198,8 @@ function surroundings(selected: readonly Unit[], units: readonly Unit[], budget:
   for (const u of selected) if (introduces(u)) add(u, at(u, 1));
   wholeGroups([...selected, ...out]);
   const following = out.length;
-  for (let step = 1; step <= FOLLOWING_PASSAGES; step++) for (const u of selected) add(u, at(u, step));
+  // The best passage's context first: it is the one the answer leans on.
+  for (const u of selected) for (let step = 1; step <= FOLLOWING_PASSAGES; step++) add(u, at(u, step));
   // A list or table that the following passages reach into comes whole.
   wholeGroups(out.slice(following));
   for (const u of selected.filter((x) => x.passage.kind === "prose")) {
