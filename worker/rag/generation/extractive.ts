@@ -39,7 +39,7 @@ export interface ExtractiveOptions {
   minSourceShare: number;
 }
 
-const DEFAULTS: ExtractiveOptions = { maxSources: 8, maxPassages: 4, maxChars: 1600, minCoverage: 0.2, minGain: 0.1, contextChars: 1200, breadthSources: 4, minSourceShare: 0.08 };
+const DEFAULTS: ExtractiveOptions = { maxSources: 8, maxPassages: 4, maxChars: 1600, minCoverage: 0.2, minGain: 0.1, contextChars: 1800, breadthSources: 4, minSourceShare: 0.08 };
 
 /** Sentences that only point elsewhere ("For more information, see …") answer nothing. */
 const POINTER_RE = /^(for (more|further|additional) (information|details)|to learn more|learn more|for details|see (also |the )?|refer to|read (more|the)|check out|visit|more information)|(자세한 (내용|정보)|참고하세요|참조하세요|확인하세요)/i;
