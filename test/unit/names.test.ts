@@ -20,6 +20,11 @@ describe("question names", () => {
     expect(surfaces("HTML/SVG attributes in JSX")).toEqual(["HTML", "SVG", "JSX"]);
   });
 
+  it("takes a plain word in the place of a setting's name", () => {
+    expect(surfaces("which compactor setting keeps traces for 14 days, and is there a fallback option?")).toEqual(["compactor", "fallback"]);
+    expect(surfaces("what does this setting do")).toEqual([]);
+  });
+
   it("counts a capitalised word anywhere in Korean text", () => {
     expect(surfaces("Angular의 signal처럼 useSignal 같은 Hook이 있나요?")).toEqual(["Angular", "useSignal", "Hook"]);
   });

@@ -6,7 +6,7 @@
  * usually well covered. Pure functions; the knowledge base is asked by storage/lexical.ts
  * (`phrasesFound`) and the evidence is weighed in agents/graph/sufficiency.ts.
  */
-import { isHangul, stem, words } from "./text";
+import { isHangul, isStopWord, stem, words } from "./text";
 
 /** One name of a question. */
 export interface QuestionName {
@@ -59,8 +59,17 @@ export function questionNames(question: string): QuestionName[] {
       }
     }
   }
+  // A plain word in the place of a setting's name ("which compactor setting", "a persist option").
+  for (const m of question.matchAll(OPTION_NAME_RE)) {
+    const word = m[1];
+    const ws = words(word);
+    if (ws.length > 0 && !isStopWord(ws[0]) && !out.has(word)) out.set(word, { surface: word, words: ws });
+  }
   return [...out.values()];
 }
+
+/** A lower-case word right before a word that says it names a setting. */
+const OPTION_NAME_RE = /\b([a-z][a-z0-9_]{3,})\s+(?:option|flag|setting|prop|parameter|field|attribute|property|옵션|속성|플래그)(?![a-z])/g;
 
 /** The index term of a one-word name (what the spelling corrections and the vocabulary are keyed by). */
 export function nameTerm(name: QuestionName): string | null {
