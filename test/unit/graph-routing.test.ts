@@ -46,6 +46,10 @@ describe("route_after_evaluation", () => {
     const parts = [{ id: 1, question: "a?" }, { id: 2, question: "b?" }];
     expect(routeAfterEvaluation({ grades: [], retry_count: 0, sufficiency: insufficient, sub_questions: parts }, false)).toBe("rewrite_query");
     expect(routeAfterEvaluation({ grades: [], retry_count: 1, sufficiency: insufficient, sub_questions: parts }, true)).toBe("web_search");
+    // A name the knowledge base never mentions: no rewrite.
+    const unknownName = { ...insufficient, missing_names: ["useMountEffect"] };
+    expect(routeAfterEvaluation({ grades: [], retry_count: 0, sufficiency: unknownName }, false)).toBe("generate_response");
+    expect(routeAfterEvaluation({ grades: [], retry_count: 0, sufficiency: unknownName }, true)).toBe("web_search");
   });
 });
 

@@ -36,7 +36,8 @@ export function routeAfterAnalysis(state: Pick<GraphState, "analysis" | "interac
 }
 
 /**
- * After `evaluate_relevance`. With a sufficiency assessment: sufficient → generate; else retries
+ * After `evaluate_relevance`. With a sufficiency assessment: sufficient → generate; a name of the
+ * message that the knowledge base never mentions → web search when configured, else generate; else retries
  * left ({@link MAX_RETRIES}, or {@link MAX_DECOMPOSED_RETRIES} for a decomposed question) → rewrite; else web search when configured; else generate (which gives the not-covered
  * answer). Without one (older states): average
  * relevance ≥ 0.8 with at least 2 high grades → generate; else retries left → rewrite; else web
@@ -49,6 +50,8 @@ export function routeAfterEvaluation(
   const s = state.sufficiency;
   if (s) {
     if (s.sufficient) return "generate_response";
+    // No rewrite finds a name that the knowledge base never mentions.
+    if ((s.missing_names?.length ?? 0) > 0) return webSearchEnabled ? "web_search" : "generate_response";
     const retries = (state.sub_questions?.length ?? 0) > 1 ? MAX_DECOMPOSED_RETRIES : MAX_RETRIES;
     if (state.retry_count < retries) return "rewrite_query";
     return webSearchEnabled ? "web_search" : "generate_response";
