@@ -233,12 +233,18 @@ function continued(selected: readonly Unit[], units: readonly Unit[], continuati
     const previous = last.source.content;
     let chars = 0;
     const fresh = next.filter((u) => !previous.includes(u.passage.text));
-    const kind = fresh[0]?.passage.kind;
-    for (const u of fresh.slice(0, CONTINUED_PASSAGES)) {
-      if (u.passage.kind !== kind || chars + u.passage.text.length > CONTINUED_CHARS) break;
+    // The first passage, then more while they go on with the same list or table, with the sentence
+    // that follows a list or table (once), or with what a sentence ending in ":" introduces.
+    let closing = 1;
+    for (const [i, u] of fresh.slice(0, CONTINUED_PASSAGES).entries()) {
+      const before = fresh[i - 1];
+      const sameGroup = before && before.passage.kind !== "prose" && u.passage.kind === before.passage.kind;
+      const introduced = before?.passage.kind === "prose" && /[:：]$/.test(before.passage.text);
+      const closes = before && before.passage.kind !== "prose" && u.passage.kind === "prose" && closing-- > 0;
+      const goesOn = !before || sameGroup || introduced || closes;
+      if (!goesOn || chars + u.passage.text.length > CONTINUED_CHARS) break;
       chars += u.passage.text.length;
       out.push(u);
-      if (kind === "prose") break;
     }
   }
   return out;
