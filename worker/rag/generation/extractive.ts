@@ -30,16 +30,16 @@ export interface ExtractiveOptions {
   minGain: number;
   /**
    * Characters of the passages around selected ones in their chunk, added as their context
-   * (default 1,200 per answer): the rest of a list, the sentences after and before a match.
+   * (default 1,800 per answer): the rest of a list, the sentences after and before a match.
    */
   contextChars: number;
-  /** The best-ranked sources that each add their best passage to the answer (default 4). */
+  /** The best-ranked sources that each add their best passage to the answer (default 6). */
   breadthSources: number;
   /** Share of the query's term weight such a passage must hold (0..1, default 0.08). */
   minSourceShare: number;
 }
 
-const DEFAULTS: ExtractiveOptions = { maxSources: 8, maxPassages: 4, maxChars: 1600, minCoverage: 0.2, minGain: 0.1, contextChars: 1800, breadthSources: 4, minSourceShare: 0.08 };
+const DEFAULTS: ExtractiveOptions = { maxSources: 8, maxPassages: 4, maxChars: 1600, minCoverage: 0.2, minGain: 0.1, contextChars: 1800, breadthSources: 6, minSourceShare: 0.08 };
 
 /** Sentences that only point elsewhere ("For more information, see …") answer nothing. */
 const POINTER_RE = /^(for (more|further|additional) (information|details)|to learn more|learn more|for details|see (also |the )?|refer to|read (more|the)|check out|visit|more information)|(자세한 (내용|정보)|참고하세요|참조하세요|확인하세요)/i;
