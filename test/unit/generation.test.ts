@@ -3,6 +3,9 @@ import { HashingEmbedder } from "../../worker/rag/embedding/hashing";
 import { dot } from "../../worker/rag/cosine";
 import { ExtractiveGenerator } from "../../worker/rag/generation/extractive";
 import { combineParts } from "../../worker/rag/generation/combine";
+import { endsOpen } from "../../worker/rag/generation/passages";
+import { dropUncitedContinuations } from "../../worker/agents/graph/continuations";
+import type { GraphState } from "../../worker/agents/graph/state";
 import { buildGroundedMessages } from "../../worker/rag/generation/prompt";
 import { citedIndexes, type SourceChunk } from "../../worker/rag/generation/types";
 import { isFollowUp, resolveFollowUp } from "../../worker/rag/followup";
@@ -64,7 +67,63 @@ describe("extractive generator", () => {
   it("gives a table row with the table's header", async () => {
     const content = "Default ports of the Collector:\n\nPort | Protocol | Purpose\n4317 | gRPC | OTLP receiver\n8888 | HTTP | internal metrics";
     const answer = await gen.generate("Which port serves the collector internal metrics?", [source(1, content)]);
-    expect(answer.response).toContain("Port | Protocol | Purpose\n8888 | HTTP | internal metrics");
+    expect(answer.response).toContain("Port | Protocol | Purpose\n4317 | gRPC | OTLP receiver\n8888 | HTTP | internal metrics");
+  });
+
+  it("shows the other rows of a matching row's table once under one header, and no sentence twice", async () => {
+    const content = "Array methods in state:\n\nOperation | avoid (mutates) | prefer (returns a new array)\nadding | push, unshift | concat, spread\nremoving | pop, shift, splice | filter, slice\nsorting | reverse, sort | copy the array first";
+    const answer = await gen.generate("Is it safe to sort an array in state with reverse or sort?", [source(1, content)]);
+    expect(answer.response).toContain("Operation | avoid (mutates) | prefer (returns a new array)\nadding | push, unshift | concat, spread\nremoving");
+    expect(answer.response).toContain("sorting | reverse, sort | copy the array first");
+    expect(answer.response.match(/Operation \| avoid/g)).toHaveLength(1);
+    const prose = "Tail sampling decides after all spans are seen. For example, keep every trace with an error. For example, keep every trace with an error. This needs state.";
+    const twice = await gen.generate("How does tail sampling keep every trace with an error?", [source(1, prose)]);
+    expect(twice.response.match(/keep every trace with an error/g)).toHaveLength(1);
+  });
+
+  it("brings what a sentence ending with ':' introduces, even when it is only context", async () => {
+    const content = "In rare cases you need to log every click to analytics, even if a child stopped propagation. You can do this by adding Capture at the end of the event name:\n\n```js\n<div onClickCapture={log}>\n  <button onClick={stop} />\n</div>\n```";
+    const answer = await gen.generate("How do I log every click to analytics when a child stops propagation?", [source(1, content)]);
+    expect(answer.response).toContain("<div onClickCapture={log}>");
+  });
+
+  it("never shows a passage with a bracketed number, which readers take for a citation", async () => {
+    const content = "Copy the array before you change it. Then nextList[0] = 'x' changes only the copy of the array.";
+    const answer = await gen.generate("How do I change an item of a copied array?", [source(1, content)]);
+    expect(answer.response).not.toMatch(/\[0\]/);
+  });
+});
+
+describe("continuations", () => {
+  const gen = new ExtractiveGenerator();
+
+  it("tells which chunks end where their page goes on with the same thing", () => {
+    expect(endsOpen("Distributions fall into the following categories:")).toBe(true);
+    expect(endsOpen("Intro.\n\n- one\n- two")).toBe(true);
+    expect(endsOpen("Intro.\n\n```yaml\nkey: value")).toBe(true);
+    expect(endsOpen("A closing sentence. And another one.")).toBe(false);
+  });
+
+  it("shows the rest of a list from the chunk that continues a selected one, without the overlap", async () => {
+    const first = source(1, "A distribution is a customized version of a component. Distributions broadly fall into the following categories:", "Distributions");
+    const next = { ...source(2, "Distributions broadly fall into the following categories:\n\n- Pure: the same functionality as upstream.\n- Plus: added components.\n- Minus: a subset of upstream.\n\nA closing sentence.", "Distributions"), continues: 1 };
+    const answer = await gen.generate("What categories of distributions are there?", [first, next]);
+    expect(answer.response).toContain("- Pure: the same functionality as upstream.\n- Plus: added components.\n- Minus: a subset of upstream.");
+    expect(answer.response.match(/fall into the following categories:/g)).toHaveLength(1);
+    expect(answer.citedIndexes).toEqual([1, 2]);
+  });
+
+  it("drops continuations the answer does not cite and renumbers later citations", () => {
+    const doc = (id: string) => ({ chunk_id: id, document_id: "d", title: "T", source: "s", domain: null, heading: "T", content: "x", score: 0.01, lexical_rank: 1, vector_rank: 1, expansion_rank: null });
+    const grade = (id: string) => ({ chunk_id: id, relevance_score: 0.5, level: "medium" as const, reason: "", useful_parts: [] });
+    const state = { documents: ["a", "b", "c1", "c2"].map(doc), grades: ["a", "b", "c1", "c2"].map(grade) } as unknown as GraphState;
+    // Sources: 1 a, 2 b, 3 c1 (uncited continuation), 4 c2 (cited continuation), 5 a web result.
+    const answer = { response: "A [1]\n\nC2 [4]\n\nWeb [5]", hasSufficientInfo: true, citedIndexes: [1, 4, 5], coverage: 1 };
+    const out = dropUncitedContinuations(state, answer, 2, 5);
+    expect(state.documents.map((d) => d.chunk_id)).toEqual(["a", "b", "c2"]);
+    expect(state.grades.map((g) => g.chunk_id)).toEqual(["a", "b", "c2"]);
+    expect(out.response).toBe("A [1]\n\nC2 [3]\n\nWeb [4]");
+    expect(out.citedIndexes).toEqual([1, 3, 4]);
   });
 });
 

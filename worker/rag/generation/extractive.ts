@@ -232,7 +232,10 @@ function continued(selected: readonly Unit[], units: readonly Unit[], continuati
     if (!open) continue;
     const previous = last.source.content;
     let chars = 0;
-    const fresh = next.filter((u) => !previous.includes(u.passage.text));
+    // What the chunks' overlap repeats is not shown again, nor a lead-in the chunk before ends with.
+    const fresh = next
+      .filter((u) => !previous.includes(u.passage.text))
+      .map((u) => (u.passage.lead && previous.includes(u.passage.lead) ? { ...u, passage: { ...u.passage, lead: "" } } : u));
     // The first passage, then more while they go on with the same list or table, with the sentence
     // that follows a list or table (once), or with what a sentence ending in ":" introduces.
     let closing = 1;
