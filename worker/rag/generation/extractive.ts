@@ -46,7 +46,7 @@ const POINTER_RE = /^(for (more|further|additional) (information|details)|to lea
 /** A bracketed number, as the answer's own citation markers are written. */
 const CITATION_LIKE_RE = /\[\d{1,3}\]/;
 /** Heading weight relative to passage text: a section titled by a query term supports its passages. */
-const HEADING_WEIGHT = 0.3;
+const HEADING_WEIGHT = 0.6;
 /** Passages after a selected one that are shown as its context (budget permitting). */
 const FOLLOWING_PASSAGES = 3;
 /** Items of a selected item's list (rows of a selected row's table) shown on either side of it (budget permitting). */
