@@ -78,6 +78,11 @@ describe("offline analysis", () => {
     expect(analyzeOffline("What is baggage and how do I propagate it?", [], false).complexity).toBe("complex");
     expect(analyzeOffline("State와 Props의 차이는 무엇인가요?", [], false).complexity).toBe("complex");
     expect(analyzeOffline("and how do I install it?", [], true).complexity).toBe("simple");
+    // A Korean message whose later sentence asks for more is two asks.
+    const ko = "HTML 문자열을 JSX에서 어떻게 넣어야 하나요? 그렇게 할 때 보안상 주의할 점도 알려주세요.";
+    expect(analyzeOffline(ko, [], false).complexity).toBe("complex");
+    expect(decomposeOffline(ko).sub_questions.map((s) => s.question)).toEqual(["HTML 문자열을 JSX에서 어떻게 넣어야 하나요?", "그렇게 할 때 보안상 주의할 점도 알려주세요."]);
+    expect(analyzeOffline("배포하면 성능에 영향이 있나요?", [], false).complexity).toBe("simple");
   });
   it("flags missing context and competing page titles, not definitions", () => {
     expect(analyzeOffline("How do I install it?", [], false)).toMatchObject({ is_ambiguous: true, ambiguity_type: "missing_context" });

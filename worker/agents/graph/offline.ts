@@ -24,6 +24,8 @@ export function isDefinitionQuestion(question: string): boolean {
 const COMPARISON_RE = /\b(difference between|differences between|compare|comparison|versus|vs\.?)\b|차이|비교|어떻게 다르|어떻게 다른|다른가요|다른지|다릅니/i;
 /** A second ask after some first one: "… and how …" (a question that merely starts with "and" is a follow-up). */
 const SECOND_ASK_RE = /\S\s+(?:and|also|then)\s+(?:how|what|why|when|which|where|can|does|do|is|are|should)\b|\S\s*(?:그리고|또한)\s/i;
+/** A Korean message whose later sentence asks for something more ("…나요? 주의할 점도 알려주세요."). */
+const KOREAN_SECOND_ASK_RE = /[?？.!]\s+[^?？.!]*(?:알려\s?주세요|궁금(?:해요|합니다|하고)|설명해\s?주세요)/;
 
 /**
  * The topic of a retrieved chunk for clarification: its page title (qualified by its section page
@@ -60,7 +62,7 @@ export function analyzeOffline(question: string, probe: readonly RetrievedChunk[
   const ws = words(refined);
   const terms = distinctContentTerms(refined);
   const questionMarks = (refined.match(/[?？]/g) ?? []).length;
-  const complex = COMPARISON_RE.test(refined) || SECOND_ASK_RE.test(refined) || questionMarks >= 2 || refined.includes(";") || ws.length > 30;
+  const complex = COMPARISON_RE.test(refined) || SECOND_ASK_RE.test(refined) || KOREAN_SECOND_ASK_RE.test(refined) || questionMarks >= 2 || refined.includes(";") || ws.length > 30;
 
   // Domains by how many probe results back them.
   const domainCounts = new Map<string, number>();
@@ -119,7 +121,8 @@ export function decomposeOffline(question: string): { sub_questions: SubQuestion
       .split(/[?？;]\s*|\s*,?\s+(?:and|also|then)\s+(?=(?:how|what|why|when|which|where|can|does|do|is|are|should)\b)|\s*(?:그리고|또한)\s*/i)
       .map((p) => p.trim().replace(/[,，、\s]+$/, ""))
       .filter((p) => distinctContentTerms(p).length > 0)
-      .map((p) => (/[?？]$/.test(p) ? p : `${p}?`));
+      // A part that ends a sentence already ("… 알려주세요.") keeps its own ending.
+      .map((p) => (/[?？.!。]$/.test(p) ? p : `${p}?`));
   }
   if (parts.length < 2) parts = [question];
   // Capitalised, unless it starts with an identifier ("useEffect란 …" stays as written).
