@@ -254,7 +254,13 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
         const result = await timed(state, node, ctx, () => ctx.models.decompose(state.current_query));
         countLlm(state, result);
         Object.assign(state, result.value);
-        state.sub_queries = state.sub_questions.map((s) => s.question);
+        // A later part searches with the names of the message it lacks ("… and what is its
+        // default?" → "… OTEL_TRACES_SAMPLER"): it was written leaning on the first.
+        const messageNames = questionNames(state.current_query).map((n) => n.surface);
+        state.sub_queries = state.sub_questions.map((s, i) => {
+          const lacking = i === 0 ? [] : messageNames.filter((n) => !s.question.includes(n));
+          return lacking.length > 0 ? `${s.question} ${lacking.join(" ")}` : s.question;
+        });
         next = "retrieve_documents";
         break;
       }
