@@ -291,7 +291,9 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
             }
             state.documents = docs;
           } else {
-            state.documents = await retrieve(ctx, state.current_query, state, TOP_SOURCES, searches);
+            // A rewritten query searches without pseudo-relevance feedback: the rewrite strategies
+            // already expand or focus it, and the second BM25 pass would double each retry's cost.
+            state.documents = await retrieve(ctx, state.current_query, state, TOP_SOURCES, searches, state.retry_count === 0);
           }
         });
         next = "evaluate_relevance";
