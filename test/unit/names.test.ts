@@ -18,6 +18,7 @@ describe("question names", () => {
     expect(surfaces("the JVM gets -Dotel.traces.sampler and list.sort() misbehaves; what about _seconds_total")).toEqual(["JVM"]);
     expect(surfaces("should the root go in NgZone.runOutsideAngular")).toEqual(["NgZone", "runOutsideAngular"]);
     expect(surfaces("HTML/SVG attributes in JSX")).toEqual(["HTML", "SVG", "JSX"]);
+    expect(surfaces("our collector pod gets OOM-killed and react-test-renderer warns")).toEqual(["OOM"]);
   });
 
   it("takes a plain word in the place of a setting's name", () => {

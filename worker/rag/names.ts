@@ -36,7 +36,7 @@ function isNameLike(token: string, capitalised: boolean): boolean {
  * The names of `question`, distinct by surface, in order. A capitalised word counts only away from
  * a sentence start in English text, anywhere in Korean text (a Hangul sentence often starts with
  * the English name it asks about). A token right after `-` is a command-line flag and is skipped
- * ("-Dotel.traces.sampler"); `a/b` gives each part; a dotted path gives its name-like segments
+ * ("-Dotel.traces.sampler"); `a/b` and `a-b` give each part ("OOM-killed" → "OOM"); a dotted path gives its name-like segments
  * ("NgZone.runOutsideAngular" → both, "list.sort" → none: a user's own variable is no name).
  */
 export function questionNames(question: string): QuestionName[] {
@@ -48,7 +48,7 @@ export function questionNames(question: string): QuestionName[] {
     const before = question.slice(0, at).trimEnd();
     const sentenceStart = before === "" || /[.?!:;\n]$/.test(before) || /\n\s*$/.test(question.slice(0, at));
     const capitalised = korean || !sentenceStart;
-    for (const part of m[0].split("/")) {
+    for (const part of m[0].split(/[/-]/)) {
       const segments = part.replace(/[.\-]+$/, "").split(/\.(?=[A-Za-z$_])/);
       const candidates = segments.length > 1 ? segments : [part.replace(/[.\-]+$/, "")];
       for (const [i, segment] of candidates.entries()) {
