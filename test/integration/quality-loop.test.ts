@@ -94,8 +94,8 @@ describe("quality loop", () => {
     console.log(`validation: ${JSON.stringify(v.metrics)} flips ${JSON.stringify(v.flips.map((f: any) => `${f.case_id}:${f.from}->${f.to}`))}`);
     expect(v.status).toBe("completed");
     expect(v.paired_cases).toBe(CASES.length);
-    expect(v.metrics.gold_at_5).toMatchObject({ baseline: 5 / 8, candidate: 1 });
-    expect(v.metrics.gold_at_5.delta).toBeCloseTo(3 / 8);
+    expect(v.metrics.gold_at_5).toMatchObject({ baseline: 6 / 8, candidate: 1 });
+    expect(v.metrics.gold_at_5.delta).toBeCloseTo(2 / 8);
     expect(v.metrics.gold_at_5.ci_low).toBeLessThanOrEqual(v.metrics.gold_at_5.delta);
     expect(v.metrics.gold_at_5.ci_high).toBeGreaterThanOrEqual(v.metrics.gold_at_5.delta);
     expect(v.metrics.gold_at_5).toMatchObject({ n: 8, level: 0.95 });
