@@ -108,6 +108,10 @@ describe("offline analysis", () => {
     expect(decomposeOffline(long).sub_questions.map((s) => s.question)).toEqual([
       "Our team keeps arguing about tabs vs spaces in the collector config. Which formatter should we use?", "And does the collector care?",
     ]);
+    // A later ask that leans on the first ("its", "it") is answered with the message whole.
+    const leaning = "Out of the box, where can prometheus scrape the collector's own metrics, and where do its logs go?";
+    expect(decomposeOffline(leaning).sub_questions.map((s) => s.question)).toEqual([leaning]);
+    expect(decomposeOffline("Can otelcol load two config files? Is there a way to validate the merged config?").sub_questions).toHaveLength(2);
     const d = decomposeOffline("What is baggage and how do I propagate context?");
     expect(d.sub_questions.map((s) => s.question)).toEqual(["What is baggage?", "How do I propagate context?"]);
     expect(d.parallel_groups).toEqual([[1, 2]]);

@@ -108,7 +108,11 @@ export function clarifyOffline(question: string, probe: readonly RetrievedChunk[
   return { question: q, options };
 }
 
-/** Offline decomposition into at most 5 sub-questions that can be retrieved in parallel. */
+/**
+ * Offline decomposition into at most 5 sub-questions that can be retrieved in parallel: each side of
+ * a comparison then the whole question, or one part per ask unless a later ask refers back to an
+ * earlier one (then the message is one part).
+ */
 export function decomposeOffline(question: string): { sub_questions: SubQuestion[]; parallel_groups: number[][]; synthesis_guide: string } {
   const korean = isHangul(question);
   let parts: string[] = [];
@@ -124,7 +128,10 @@ export function decomposeOffline(question: string): { sub_questions: SubQuestion
       // A part that ends a sentence already ("… 알려주세요.") keeps its own ending.
       .map((p) => (/[?？.!。]$/.test(p) ? p : `${p}?`));
   }
-  if (parts.length < 2) parts = [question];
+  // A later ask that leans on the first ("… Where do its logs go?"; an existential "is there" does
+  // not lean) is no question of its own: searched alone it finds little, so the message is
+  // answered whole (dev all-keywords EN 0.658 → 0.671, BENCHMARKS.md).
+  if (parts.length < 2 || (!comparison && parts.slice(1).some((p) => hasReferringWord(p.replace(/\b(?:is|are|was|were)\s+there\b/gi, ""))))) parts = [question];
   // Capitalised, unless it starts with an identifier ("useEffect란 …" stays as written).
   const capitalised = (q: string) => (/^[a-z][\w.-]*[A-Z0-9_]/.test(q) ? q : q.charAt(0).toUpperCase() + q.slice(1));
   const subQuestions = parts.slice(0, 5).map((q, i) => ({ id: i + 1, question: capitalised(q) }));
