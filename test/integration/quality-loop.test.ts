@@ -12,9 +12,11 @@ import { ingestOtelTestPages } from "../support/answer-slice";
 
 /**
  * Eight answerable cases and one unanswerable one; with the pages below ingested, the bad version
- * loses the gold page of otel-col-032, otel-sdk-007 and otel-sdk-020 from the first 5 sources.
+ * loses the gold page of otel-sdk-007 and otel-con-040 from the first 5 sources (of all answerable
+ * OpenTelemetry test cases, only these two lose it since multi-ask messages that lean on their
+ * first ask are answered whole).
  */
-const CASES = ["otel-col-008", "otel-col-011", "otel-col-032", "otel-col-033", "otel-col-034", "otel-sdk-007", "otel-sdk-009", "otel-sdk-020", "otel-nc-001"];
+const CASES = ["otel-col-008", "otel-col-011", "otel-col-032", "otel-col-033", "otel-col-034", "otel-sdk-007", "otel-sdk-009", "otel-con-040", "otel-nc-001"];
 /**
  * The bad version: no lexical retrieval, and a query vector that drifts toward the feedback
  * chunks (Rocchio with weight 10 over 10 chunks) with the weak offline embedder.
