@@ -26,9 +26,9 @@ export async function addContinuations(db: Database, state: GraphState, continue
   if (open.length === 0) return 0;
   const known = new Set(state.documents.map((d) => d.chunk_id));
   const floor = Math.min(...state.documents.map((d) => d.score));
+  // Each chunk has one next chunk, and no two chunks the same one.
   const next = (await nextChunks(db, open)).filter((n) => !known.has(n.id));
-  const unique = next.filter((n, i) => next.findIndex((m) => m.id === n.id) === i);
-  for (const n of unique) {
+  for (const n of next) {
     continuedBy.set(n.id, n.previousId);
     state.documents.push({
       chunk_id: n.id, document_id: n.documentId, title: n.title, source: n.source, domain: n.domain, heading: headingPath(n.title, n.heading),
@@ -36,7 +36,7 @@ export async function addContinuations(db: Database, state: GraphState, continue
     });
     state.grades.push({ chunk_id: n.id, relevance_score: 0, level: "low", reason: "continues a retrieved chunk of the same page", useful_parts: [] });
   }
-  return unique.length;
+  return next.length;
 }
 
 /**

@@ -188,6 +188,24 @@ async function retrieve(ctx: GraphContext, query: string, state: GraphState, k: 
 }
 
 /**
+ * The names of `question` (rag/names.ts) that the knowledge base never mentions, as written, among
+ * its first {@link MAX_CHECKED_NAMES}. A likely typo of a known word is no such name: one that
+ * retrieval spell-corrected, or, for one it could not (a name joined to a Korean particle:
+ * "useFormStaus로"), one within the spelling distance of an index term of at least
+ * {@link TRUSTED_CORRECTION_LENGTH} letters. One D1 statement, two when a one-word name is missing.
+ */
+async function namesMissing(db: Database, question: string, corrections: ReadonlyMap<string, string>): Promise<string[]> {
+  const names = questionNames(question)
+    .map((name) => ({ name, term: nameTerm(name) }))
+    .filter(({ term }) => !(term && trustedCorrection(term, corrections.get(term))))
+    .slice(0, MAX_CHECKED_NAMES);
+  const found = await namesFound(db, names.map(({ name }) => name.words), MAX_CHECKED_NAMES);
+  const unfound = names.filter((_, i) => !found.has(i));
+  const near = await vocabularyNear(db, unfound.flatMap(({ term }) => (term !== null && term.length >= TRUSTED_CORRECTION_LENGTH ? [term] : [])));
+  return unfound.filter(({ term }) => !(term && near.has(term) && nearestTerm(term, near.get(term)!) !== null)).map(({ name }) => name.surface);
+}
+
+/**
  * The chunks with pages that share a title ("Exporters" per language) told apart by their section
  * page's title (rag/headings.ts), as the analysis and clarification options name them.
  */
@@ -309,19 +327,7 @@ export async function runGraph(initial: GraphState, ctx: GraphContext, start: No
           for (const [t, df] of await prefixChunkFrequencies(db, unseen, stats.n)) stats.df.set(t, df);
           const idf = new Map([...stats.df.keys()].map((t) => [t, idfOf(stats, t)]));
           questionIdf = new Map([...idf].filter(([t]) => (stats.df.get(t) ?? 0) > 0));
-          // Names of the message the knowledge base never mentions; a likely typo of a known word is no such name.
-          const names = questionNames(state.question).filter((n) => {
-            const term = nameTerm(n);
-            return !(term && trustedCorrection(term, searches.corrections.get(term)));
-          }).slice(0, MAX_CHECKED_NAMES);
-          const found = await namesFound(db, names.map((n) => n.words), MAX_CHECKED_NAMES);
-          const unfound = names.filter((_, i) => !found.has(i));
-          // A misspelt name the question does not spell-correct (one joined to a Korean particle: "useFormStaus로").
-          const near = await vocabularyNear(db, unfound.map(nameTerm).filter((t): t is string => t !== null && t.length >= TRUSTED_CORRECTION_LENGTH));
-          const missingNames = unfound.filter((n) => {
-            const term = nameTerm(n);
-            return !(term && near.has(term) && nearestTerm(term, near.get(term)!) !== null);
-          }).map((n) => n.surface);
+          const missingNames = await namesMissing(db, state.question, searches.corrections);
           const evidence = { idf, df: stats.df, corrections: searches.corrections, unknownIdf: Math.log(1 + (stats.n + 0.5) / 0.5), missingNames };
           if (state.sub_questions.length > 1) {
             // Words of the message the knowledge base lacks count against every part.
