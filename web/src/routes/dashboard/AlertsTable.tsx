@@ -8,6 +8,7 @@ import { SeverityBadge, StatusBadge } from "./badges";
 import { formatDateTime, formatMetricValue, formatThreshold } from "./format";
 import type { AlertRule } from "./metricsApi";
 import "./tables.css";
+import { TableHead } from "../../components/TableHead";
 
 /** Props of {@link AlertsTable}. */
 export interface AlertsTableProps {
@@ -22,16 +23,7 @@ export function AlertsTable({ alerts, rules, q, caption }: AlertsTableProps) {
   return (
     <table class="data-table stack-table alerts-table">
       <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Severity</th>
-          <th scope="col">Status</th>
-          <th scope="col">Metric</th>
-          <th scope="col">Value vs threshold</th>
-          <th scope="col">Started</th>
-          <th scope="col">Acknowledged</th>
-        </tr>
-      </thead>
+      <TableHead columns={["Severity", "Status", "Metric", "Value vs threshold", "Started", "Acknowledged"]} />
       <tbody>
         {alerts.map((a) => {
           const rule = rules.find((r) => r.id === a.rule_id);

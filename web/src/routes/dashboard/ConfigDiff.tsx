@@ -5,6 +5,7 @@
 import type { Proposal } from "./proposalsApi";
 import { formatTunable } from "./valueFormat";
 import "./tables.css";
+import { TableHead } from "../../components/TableHead";
 
 /** Props of {@link ConfigDiff}. */
 export interface ConfigDiffProps {
@@ -20,13 +21,7 @@ export function ConfigDiff({ changes, caption }: ConfigDiffProps) {
   return (
     <table class="data-table stack-table config-diff">
       <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Key</th>
-          <th scope="col">From</th>
-          <th scope="col">To</th>
-        </tr>
-      </thead>
+      <TableHead columns={["Key", "From", "To"]} />
       <tbody>
         {rows.map(([key, c]) => (
           <tr key={key} data-key={key}>

@@ -2,15 +2,16 @@
  * Config versions: the production pointer (version, since when, by whom) with "Roll back
  * production", the versions table (version, description, created, parent) with each version's
  * values and "Deploy" for the others. Deploy and roll back need a reason and a confirmation
- * (ActionDialog); the API's error is shown in the dialog.
+ * (ConfirmDialog); the API's error is shown in the dialog.
  */
 import { useRef, useState } from "preact/hooks";
-import { ActionDialog } from "./ActionDialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { deployVersion, rollbackProduction, VERSIONS_PAGE_SIZE, type ConfigVersion, type Production, type VersionPage } from "./controlsApi";
 import { formatDateTime } from "./format";
 import { ListPager } from "./ListPager";
 import { formatTunable, shortId } from "./valueFormat";
 import "./tables.css";
+import { TableHead } from "../../components/TableHead";
 
 /** Props of {@link ConfigVersions}. */
 export interface ConfigVersionsProps {
@@ -74,17 +75,7 @@ export function ConfigVersions({ production, versions, page, onPage, versionName
         <>
           <table class="data-table stack-table versions-table">
             <caption>Versions, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Description</th>
-                <th scope="col">Created</th>
-                <th scope="col">Parent</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Version", "Description", "Created", "Parent", { label: "Actions", hidden: true }]} />
             <tbody>
               {versions.versions.map((v) => (
                 <tr key={v.id} data-version-id={v.id} data-version={v.version} class={v.deployed ? "deployed" : undefined}>
@@ -127,7 +118,7 @@ export function ConfigVersions({ production, versions, page, onPage, versionName
         )}
       </div>
       {deploying && production && (
-        <ActionDialog
+        <ConfirmDialog
           title={`Deploy version ${deploying.version}?`}
           confirmLabel="Deploy"
           reason={{ label: "Reason", required: true, hint: "Kept in the audit log of deployments." }}
@@ -143,10 +134,10 @@ export function ConfigVersions({ production, versions, page, onPage, versionName
             Production moves from version {production.version.version} to version {deploying.version} ({deploying.description}). Every chat turn and API request uses it
             within a minute.
           </p>
-        </ActionDialog>
+        </ConfirmDialog>
       )}
       {rollingBack && production && target && (
-        <ActionDialog
+        <ConfirmDialog
           title="Roll production back?"
           confirmLabel="Roll back"
           danger
@@ -162,7 +153,7 @@ export function ConfigVersions({ production, versions, page, onPage, versionName
           <p>
             Production moves back from version {production.version.version} to {versionName(target)}, the version before its latest move.
           </p>
-        </ActionDialog>
+        </ConfirmDialog>
       )}
     </section>
   );
@@ -182,13 +173,7 @@ function VersionValues({ version, production }: { version: ConfigVersion; produc
       </p>
       <table class="data-table stack-table values-table">
         <caption class="visually-hidden">Values of version {version.version}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Key</th>
-            <th scope="col">Value</th>
-            <th scope="col">In production</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Key", "Value", "In production"]} />
         <tbody>
           {keys.map((k) => (
             <tr key={k} data-key={k} class={differs(k) ? "differs" : undefined}>

@@ -2,6 +2,7 @@
 import type { DeploymentEvent } from "./controlsApi";
 import { formatDateTime } from "./format";
 import "./tables.css";
+import { TableHead } from "../../components/TableHead";
 
 /** Props of {@link DeploymentLog}. */
 export interface DeploymentLogProps {
@@ -18,15 +19,7 @@ export function DeploymentLog({ events, versionName }: DeploymentLogProps) {
       {events && events.length > 0 && (
         <table class="data-table stack-table audit-table">
           <caption class="visually-hidden">Moves of the production pointer, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Action</th>
-              <th scope="col">Versions</th>
-              <th scope="col">By</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
+          <TableHead columns={["When", "Action", "Versions", "By", "Reason"]} />
           <tbody>
             {events.map((e) => (
               <tr key={e.id} data-event-id={e.id} data-action={e.action}>

@@ -6,7 +6,8 @@
 import { useState } from "preact/hooks";
 import { generateProposal, type AlertSummary, type RunSummary } from "./controlsApi";
 import { formatDateTime, formatMetricValue } from "./format";
-import { errorText } from "./LoadState";
+import { ControlForm } from "./ControlForm";
+import { ItemSelect } from "./ItemSelect";
 import { proposalHref, typeLabel } from "./proposalsApi";
 import { shortId } from "./valueFormat";
 
@@ -35,8 +36,6 @@ export function GenerateProposalForm({ alerts, runs, onGenerated }: GenerateProp
   const [source, setSource] = useState<"alert" | "run">("alert");
   const [alertId, setAlertId] = useState("");
   const [runId, setRunId] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ id: string; type: string } | null>(null);
   // The chosen item, or the first one offered (a reload may have removed the chosen one).
   const alert = alerts?.find((a) => a.id === alertId) ?? alerts?.[0];
@@ -44,80 +43,45 @@ export function GenerateProposalForm({ alerts, runs, onGenerated }: GenerateProp
   const chosen = source === "alert" ? alert : run;
 
   return (
-    <section class="control-panel" aria-labelledby="generate-title">
-      <h2 id="generate-title">Generate a proposal</h2>
-      <p class="muted">The rules read the metrics and failures of a run and propose a change of config tunables as a new candidate version (not deployed).</p>
-      <form
-        class="control-form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (!chosen) return;
-          setBusy(true);
-          setError(null);
-          setCreated(null);
-          try {
-            const p = await generateProposal(source === "alert" ? { alert_id: chosen.id } : { run_id: chosen.id });
-            setCreated({ id: p.id, type: p.type });
-            onGenerated();
-          } catch (err) {
-            setError(errorText(err));
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        <fieldset class="field source-choice">
-          <legend>Generate from</legend>
-          <label>
-            <input type="radio" name="proposal-source" value="alert" checked={source === "alert"} onChange={() => setSource("alert")} /> A firing alert
-          </label>
-          <label>
-            <input type="radio" name="proposal-source" value="run" checked={source === "run"} onChange={() => setSource("run")} /> A completed run
-          </label>
-        </fieldset>
-        {source === "alert" ? (
-          <div class="field grow">
-            <label for="generate-alert">Firing alert</label>
-            <select id="generate-alert" value={alert?.id ?? ""} disabled={!alerts?.length} onChange={(e) => setAlertId(e.currentTarget.value)}>
-              {!alerts?.length && <option value="">{alerts ? "No alert is firing" : "Loading…"}</option>}
-              {alerts?.map((a) => (
-                <option key={a.id} value={a.id}>
-                  {alertOption(a)}
-                </option>
-              ))}
-            </select>
-          </div>
-        ) : (
-          <div class="field grow">
-            <label for="generate-run">Completed run</label>
-            <select id="generate-run" value={run?.id ?? ""} disabled={!runs?.length} onChange={(e) => setRunId(e.currentTarget.value)}>
-              {!runs?.length && <option value="">{runs ? "No completed run" : "Loading…"}</option>}
-              {runs?.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {runOption(r)}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
-        <div class="field submit">
-          <button type="submit" disabled={busy || !chosen} aria-busy={busy ? "true" : undefined}>
-            {busy ? "Generating…" : "Generate proposal"}
-          </button>
-        </div>
-      </form>
-      {error && (
-        <p class="alert" role="alert">
-          No proposal: {error}
+    <ControlForm
+      id="generate"
+      title="Generate a proposal"
+      description="The rules read the metrics and failures of a run and propose a change of config tunables as a new candidate version (not deployed)."
+      submitLabel="Generate proposal"
+      busyLabel="Generating…"
+      errorPrefix="No proposal:"
+      canSubmit={Boolean(chosen)}
+      onSubmit={async () => {
+        if (!chosen) return;
+        setCreated(null);
+        const p = await generateProposal(source === "alert" ? { alert_id: chosen.id } : { run_id: chosen.id });
+        setCreated({ id: p.id, type: p.type });
+        onGenerated();
+      }}
+      outcome={
+        <p role="status" class={created ? "success" : "visually-hidden"}>
+          {created && (
+            <>
+              Proposal created: <a href={proposalHref(created.id)}>{typeLabel(created.type)}</a> (pending; validate it next).
+            </>
+          )}
         </p>
+      }
+    >
+      <fieldset class="field source-choice">
+        <legend>Generate from</legend>
+        <label>
+          <input type="radio" name="proposal-source" value="alert" checked={source === "alert"} onChange={() => setSource("alert")} /> A firing alert
+        </label>
+        <label>
+          <input type="radio" name="proposal-source" value="run" checked={source === "run"} onChange={() => setSource("run")} /> A completed run
+        </label>
+      </fieldset>
+      {source === "alert" ? (
+        <ItemSelect id="generate-alert" label="Firing alert" items={alerts} value={alert?.id ?? ""} emptyText="No alert is firing" optionText={alertOption} onChange={setAlertId} />
+      ) : (
+        <ItemSelect id="generate-run" label="Completed run" items={runs} value={run?.id ?? ""} emptyText="No completed run" optionText={runOption} onChange={setRunId} />
       )}
-      <p role="status" class={created ? "success" : "visually-hidden"}>
-        {created && (
-          <>
-            Proposal created: <a href={proposalHref(created.id)}>{typeLabel(created.type)}</a> (pending; validate it next).
-          </>
-        )}
-      </p>
-    </section>
+    </ControlForm>
   );
 }

@@ -7,6 +7,7 @@ import { directionLabel, formatDateTime, formatMetricValue, formatThreshold } fr
 import { METRIC_NAMES, rulesOf, standingOf, type AlertRule, type LatestMetrics } from "./metricsApi";
 import { StandingBadge } from "./badges";
 import "./tables.css";
+import { TableHead } from "../../components/TableHead";
 
 /** Props of {@link LatestMetricsTable}. */
 export interface LatestMetricsTableProps {
@@ -29,16 +30,7 @@ export function LatestMetricsTable({ latest, rules }: LatestMetricsTableProps) {
         Run <code>{latest.run_id.slice(0, 8)}</code>, completed {formatDateTime(latest.completed_at)}
         {latest.corpus ? ` (corpus ${latest.corpus}, ${latest.dataset} split)` : ` (${latest.dataset} split)`}
       </caption>
-      <thead>
-        <tr>
-          <th scope="col">Metric</th>
-          <th scope="col" class="num">Value</th>
-          <th scope="col">Warning</th>
-          <th scope="col">Critical</th>
-          <th scope="col">Better</th>
-          <th scope="col">Standing</th>
-        </tr>
-      </thead>
+      <TableHead columns={["Metric", { label: "Value", num: true }, "Warning", "Critical", "Better", "Standing"]} />
       <tbody>
         {METRIC_NAMES.map((name) => {
           const value = values[name];

@@ -5,6 +5,7 @@
 import { formatDateTime, formatMetricValue } from "./format";
 import type { TrendPoint } from "./metricsApi";
 import "./tables.css";
+import { TableHead } from "../../components/TableHead";
 
 /** Props of {@link MetricTable}. */
 export interface MetricTableProps {
@@ -24,14 +25,7 @@ export function MetricTable({ metric, points, caption }: MetricTableProps) {
       {points.length ? (
         <table class="data-table">
           <caption>{caption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col" class="num">
-                Value
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Time", { label: "Value", num: true }]} />
           <tbody>
             {points.map((p) => (
               <tr key={p.run_id} data-run-id={p.run_id}>

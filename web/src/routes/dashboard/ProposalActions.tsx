@@ -1,11 +1,11 @@
 /**
- * The decisions a proposal's status allows, each behind a confirmation (ActionDialog) with a busy
+ * The decisions a proposal's status allows, each behind a confirmation (ConfirmDialog) with a busy
  * state and the API's error: Approve (validated; optional reason), Reject (pending or validated;
  * reason required), Apply (approved: production moves to the candidate version), Roll back
  * (applied: production moves back to the base version; optional reason).
  */
 import { useState } from "preact/hooks";
-import { ActionDialog } from "./ActionDialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { proposalActions, type Proposal, type ProposalStatus } from "./proposalsApi";
 
 type Action = "approve" | "reject" | "apply" | "rollback";
@@ -79,7 +79,7 @@ export function ProposalActions({ proposal, versionName, onDone, focusAfter }: P
         </>
       )}
       {open === "approve" && (
-        <ActionDialog
+        <ConfirmDialog
           title="Approve this proposal?"
           confirmLabel="Approve"
           reason={{ label: "Reason", required: false }}
@@ -88,10 +88,10 @@ export function ProposalActions({ proposal, versionName, onDone, focusAfter }: P
           focusAfterConfirm={focusAfter}
         >
           <p>The proposal becomes approved. Production does not change until it is applied.</p>
-        </ActionDialog>
+        </ConfirmDialog>
       )}
       {open === "reject" && (
-        <ActionDialog
+        <ConfirmDialog
           title="Reject this proposal?"
           confirmLabel="Reject"
           danger
@@ -101,18 +101,18 @@ export function ProposalActions({ proposal, versionName, onDone, focusAfter }: P
           focusAfterConfirm={focusAfter}
         >
           <p>A rejected proposal is final: it cannot be approved or applied later.</p>
-        </ActionDialog>
+        </ConfirmDialog>
       )}
       {open === "apply" && (
-        <ActionDialog title="Apply this proposal?" confirmLabel="Apply to production" onConfirm={() => run("apply", "")} onCancel={() => setOpen(null)} focusAfterConfirm={focusAfter}>
+        <ConfirmDialog title="Apply this proposal?" confirmLabel="Apply to production" onConfirm={() => run("apply", "")} onCancel={() => setOpen(null)} focusAfterConfirm={focusAfter}>
           <p>
             Production moves from {base} to the candidate version {candidate}. Every chat turn and API request uses it within a minute. The move is recorded in the
             audit log.
           </p>
-        </ActionDialog>
+        </ConfirmDialog>
       )}
       {open === "rollback" && (
-        <ActionDialog
+        <ConfirmDialog
           title="Roll this proposal back?"
           confirmLabel="Roll back"
           danger
@@ -122,7 +122,7 @@ export function ProposalActions({ proposal, versionName, onDone, focusAfter }: P
           focusAfterConfirm={focusAfter}
         >
           <p>Production moves back to the base version {base}. The move is recorded in the audit log.</p>
-        </ActionDialog>
+        </ConfirmDialog>
       )}
     </section>
   );

@@ -7,21 +7,14 @@ import { ProposalStatusBadge } from "./ProposalStatusBadge";
 import { proposalHref, typeLabel, type Proposal } from "./proposalsApi";
 import { excerpt } from "./valueFormat";
 import "./tables.css";
+import { TableHead } from "../../components/TableHead";
 
 /** The table of one page. */
 export function ProposalTable({ proposals }: { proposals: Proposal[] }) {
   return (
     <table class="data-table stack-table proposal-table">
       <caption class="visually-hidden">Proposals, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Type</th>
-          <th scope="col">Status</th>
-          <th scope="col">Reason</th>
-          <th scope="col">Created</th>
-          <th scope="col">Decided</th>
-        </tr>
-      </thead>
+      <TableHead columns={["Type", "Status", "Reason", "Created", "Decided"]} />
       <tbody>
         {proposals.map((p) => (
           <tr key={p.id} data-proposal-id={p.id} data-status={p.status} data-type={p.type}>

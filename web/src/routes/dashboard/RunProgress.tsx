@@ -12,6 +12,7 @@ import { formatDateTime, formatMetricValue } from "./format";
 import { shortId } from "./valueFormat";
 import "./progress.css";
 import "./tables.css";
+import { TableHead } from "../../components/TableHead";
 
 /** True once a run will not change any more. */
 export function runFinished(run: Pick<EvaluationRun, "status"> | undefined): boolean {
@@ -108,13 +109,7 @@ export function RunMetricsTable({ metrics, caption }: { metrics: Record<string, 
       </p>
       <table class="data-table stack-table metrics-table">
         <caption class="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Metric</th>
-            <th scope="col">Value</th>
-            <th scope="col">Better</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Metric", "Value", "Better"]} />
         <tbody>
           {shown.map((m) => (
             <tr key={m} data-metric={m}>

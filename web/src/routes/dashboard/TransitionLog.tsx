@@ -2,6 +2,7 @@
 import type { AlertTransition } from "./alertsApi";
 import { formatDateTime, formatMetricValue, label } from "./format";
 import "./tables.css";
+import { TableHead } from "../../components/TableHead";
 
 /** The log as a table: when, from → to, value, run, note. */
 export function TransitionLog({ metric, transitions }: { metric: string; transitions: readonly AlertTransition[] }) {
@@ -9,15 +10,7 @@ export function TransitionLog({ metric, transitions }: { metric: string; transit
   return (
     <table class="data-table stack-table transition-log">
       <caption class="visually-hidden">Transitions of the alert, oldest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">Change</th>
-          <th scope="col">Value</th>
-          <th scope="col">Run</th>
-          <th scope="col">Note</th>
-        </tr>
-      </thead>
+      <TableHead columns={["When", "Change", "Value", "Run", "Note"]} />
       <tbody>
         {transitions.map((t) => (
           <tr key={t.id} data-transition={`${t.from_status ?? "none"}>${t.to_status}`}>

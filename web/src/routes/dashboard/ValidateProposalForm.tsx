@@ -5,7 +5,8 @@
  */
 import { useState } from "preact/hooks";
 import { formatDateTime } from "./format";
-import { errorText } from "./LoadState";
+import { ControlForm } from "./ControlForm";
+import { ItemSelect } from "./ItemSelect";
 import { proposalActions, proposalHref, readValidation, typeLabel, type Proposal } from "./proposalsApi";
 import { RunProgress } from "./RunProgress";
 import { shortId } from "./valueFormat";
@@ -26,69 +27,42 @@ function proposalOption(p: Proposal): string {
 /** The form and the validation it started. */
 export function ValidateProposalForm({ pending, onStarted }: ValidateProposalFormProps) {
   const [chosenId, setChosenId] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [started, setStarted] = useState<Proposal | null>(null);
   const chosen = pending?.find((p) => p.id === chosenId) ?? pending?.[0];
   const validation = started ? readValidation(started.validation) : null;
 
   return (
-    <section class="control-panel" aria-labelledby="validate-title">
-      <h2 id="validate-title">Validate a proposal</h2>
-      <p class="muted">A dry run: the proposal's questions are asked with its base version and with its candidate version. Production does not change.</p>
-      <form
-        class="control-form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (!chosen) return;
-          setBusy(true);
-          setError(null);
-          try {
-            setStarted(await proposalActions.validate(chosen.id));
-            onStarted();
-          } catch (err) {
-            setError(errorText(err));
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        <div class="field grow">
-          <label for="validate-proposal">Pending proposal</label>
-          <select id="validate-proposal" value={chosen?.id ?? ""} disabled={!pending?.length} onChange={(e) => setChosenId(e.currentTarget.value)}>
-            {!pending?.length && <option value="">{pending ? "No pending proposal" : "Loading…"}</option>}
-            {pending?.map((p) => (
-              <option key={p.id} value={p.id}>
-                {proposalOption(p)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field submit">
-          <button type="submit" disabled={busy || !chosen} aria-busy={busy ? "true" : undefined}>
-            {busy ? "Starting…" : "Start validation"}
-          </button>
-        </div>
-      </form>
-      {error && (
-        <p class="alert" role="alert">
-          Could not start the validation: {error}
-        </p>
-      )}
-      {started && (
-        <div class="started-validation">
-          <p>
-            Validating <a href={proposalHref(started.id)}>{typeLabel(started.type)}</a>
-            {validation?.status === "running" && ` on ${validation.cases} cases`}. The proposal shows the deltas when both runs are done.
-          </p>
-          {validation?.status === "running" && (
-            <div class="run-pair">
-              <RunProgress key={validation.baselineRunId} runId={validation.baselineRunId} label="Baseline run" />
-              <RunProgress key={validation.candidateRunId} runId={validation.candidateRunId} label="Candidate run" onFinished={() => onStarted()} />
-            </div>
-          )}
-        </div>
-      )}
-    </section>
+    <ControlForm
+      id="validate"
+      title="Validate a proposal"
+      description="A dry run: the proposal's questions are asked with its base version and with its candidate version. Production does not change."
+      submitLabel="Start validation"
+      busyLabel="Starting…"
+      errorPrefix="Could not start the validation:"
+      canSubmit={Boolean(chosen)}
+      onSubmit={async () => {
+        if (!chosen) return;
+        setStarted(await proposalActions.validate(chosen.id));
+        onStarted();
+      }}
+      outcome={
+        started && (
+          <div class="started-validation">
+            <p>
+              Validating <a href={proposalHref(started.id)}>{typeLabel(started.type)}</a>
+              {validation?.status === "running" && ` on ${validation.cases} cases`}. The proposal shows the deltas when both runs are done.
+            </p>
+            {validation?.status === "running" && (
+              <div class="run-pair">
+                <RunProgress key={validation.baselineRunId} runId={validation.baselineRunId} label="Baseline run" />
+                <RunProgress key={validation.candidateRunId} runId={validation.candidateRunId} label="Candidate run" onFinished={() => onStarted()} />
+              </div>
+            )}
+          </div>
+        )
+      }
+    >
+      <ItemSelect id="validate-proposal" label="Pending proposal" items={pending} value={chosen?.id ?? ""} emptyText="No pending proposal" optionText={proposalOption} onChange={setChosenId} />
+    </ControlForm>
   );
 }

@@ -7,6 +7,7 @@
 import { excludesZero, metricInfo, verdictOf, type ValidationView, type Verdict } from "./proposalsApi";
 import { formatSigned, formatValue } from "./valueFormat";
 import "./tables.css";
+import { TableHead } from "../../components/TableHead";
 
 type Completed = Extract<ValidationView, { status: "completed" }>;
 
@@ -39,26 +40,7 @@ export function ValidationDeltas({ validation }: ValidationDeltasProps) {
       </p>
       <table class="data-table stack-table deltas-table">
         <caption>Per-metric deltas (candidate − baseline) with {pct}% intervals</caption>
-        <thead>
-          <tr>
-            <th scope="col">Metric</th>
-            <th scope="col" class="num">
-              Cases
-            </th>
-            <th scope="col" class="num">
-              Baseline
-            </th>
-            <th scope="col" class="num">
-              Candidate
-            </th>
-            <th scope="col" class="num">
-              Delta
-            </th>
-            <th scope="col">{pct}% interval</th>
-            <th scope="col">Excludes 0</th>
-            <th scope="col">Reading</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Metric", { label: "Cases", num: true }, { label: "Baseline", num: true }, { label: "Candidate", num: true }, { label: "Delta", num: true }, `${pct}% interval`, "Excludes 0", "Reading"]} />
         <tbody>
           {validation.metrics.map(({ name, delta }) => {
             const info = metricInfo(name);

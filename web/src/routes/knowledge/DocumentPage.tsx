@@ -10,7 +10,7 @@ import { useLocation, useRoute } from "preact-iso";
 import { ApiRequestError, describeError } from "../../api/client";
 import { can } from "../../auth";
 import { ChunkList } from "./ChunkList";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { deleteDocument, fetchChunks, fetchDocument, formatDate, type DocumentChunks, type DocumentDetail } from "./documentsApi";
 import { formatBytes } from "./uploads";
 import { usePageTitle } from "../../components/usePageTitle";
@@ -162,6 +162,7 @@ export default function DocumentPage() {
         <ConfirmDialog
           title="Delete this document?"
           confirmLabel="Delete"
+          danger
           onCancel={() => setConfirming(false)}
           onConfirm={async () => {
             await deleteDocument(doc.id);

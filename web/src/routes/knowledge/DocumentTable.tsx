@@ -5,6 +5,7 @@
  */
 import { formatBytes } from "./uploads";
 import { formatDate, type DocumentSummary } from "./documentsApi";
+import { TableHead } from "../../components/TableHead";
 
 /** Props of DocumentTable. */
 export interface DocumentTableProps {
@@ -21,22 +22,7 @@ export function DocumentTable({ documents, caption, onDelete }: DocumentTablePro
     <div class="doc-table-wrap">
       <table class="doc-table">
         <caption class="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Title</th>
-            <th scope="col">Source</th>
-            <th scope="col">Domain</th>
-            <th scope="col">Tags</th>
-            <th scope="col" class="num">Chunks</th>
-            <th scope="col" class="num">Size</th>
-            <th scope="col">Updated</th>
-            {onDelete && (
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            )}
-          </tr>
-        </thead>
+        <TableHead columns={["Title", "Source", "Domain", "Tags", { label: "Chunks", num: true }, { label: "Size", num: true }, "Updated", onDelete && { label: "Actions", hidden: true }]} />
         <tbody>
           {documents.map((d) => (
             <tr key={d.id} data-document-id={d.id}>

@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { describeError } from "../../api/client";
 import { can, currentUser } from "../../auth";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { DocumentTable } from "./DocumentTable";
 import { deleteDocument, fetchDocuments, fetchFacets, listHref, listQueryFrom, type DocumentPage, type DocumentSummary, type Facets, type ListQuery } from "./documentsApi";
 import { Filters } from "./Filters";
@@ -160,6 +160,7 @@ export default function KnowledgePage() {
         <ConfirmDialog
           title="Delete this document?"
           confirmLabel="Delete"
+          danger
           onCancel={() => setToDelete(null)}
           onConfirm={async () => {
             await deleteDocument(toDelete.id);

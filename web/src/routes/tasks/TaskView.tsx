@@ -10,6 +10,7 @@ import type { TaskProgressFrame } from "../../../../worker/routes/task-progress"
 import { describeError, socketUrl } from "../../api/client";
 import { Markdown } from "../../components/Markdown";
 import { cancelTask, fetchTask, OPEN_STATUSES, type TaskDetail } from "./tasksApi";
+import { TableHead } from "../../components/TableHead";
 
 /** Milliseconds between two reads of an unfinished task when its socket is not available. */
 const POLL_MS = 1500;
@@ -131,14 +132,7 @@ export function TaskView({ id, onChanged }: { id: string; onChanged: () => void 
         <div class="table-wrap">
           <table class="steps">
             <caption>Steps</caption>
-            <thead>
-              <tr>
-                <th scope="col">Step</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Time</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Step", "Status", "Attempts", "Time"]} />
             <tbody>
               {task.steps.map((s) => (
                 <tr key={s.name}>

@@ -1,22 +1,24 @@
 /**
- * The confirmation of a dashboard action (approve, reject, apply, roll back, deploy) on the native
- * <dialog> (showModal: the page behind is inert, Escape cancels), with an optional reason field
- * that may be required. Focus starts in the reason field when there is one, else on Cancel; on
- * cancel it returns to the opener. While the action runs the buttons are disabled and the
- * confirm button says so; the API's error is shown in the dialog, which stays open.
+ * The one confirmation dialog of the client: deleting a document (knowledge explorer) and the
+ * dashboard's actions (approve, reject, apply, roll back, deploy). Built on the native <dialog>
+ * (showModal: the page behind is inert, Escape cancels), with an optional reason field that may be
+ * required (kept in the audit record). Focus starts in the reason field when there is one, else on
+ * Cancel, the safe choice; on cancel it returns to the opener. While the action runs the buttons
+ * are disabled and the confirm button says so; the API's error is shown in the dialog, which
+ * stays open.
  */
 import type { ComponentChildren } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
-import { describeError } from "../../api/client";
-import "./action-dialog.css";
+import { describeError } from "../api/client";
+import "./confirm-dialog.css";
 
-/** Props of {@link ActionDialog}. */
-export interface ActionDialogProps {
-  /** Heading, e.g. "Reject this proposal?". */
+/** Props of {@link ConfirmDialog}. */
+export interface ConfirmDialogProps {
+  /** Heading, e.g. "Reject this proposal?", "Delete this document?". */
   title: string;
   /** What the action does. */
   children?: ComponentChildren;
-  /** Label of the confirm button, e.g. "Reject proposal". */
+  /** Label of the confirm button, e.g. "Delete". */
   confirmLabel: string;
   /** A reason field: its label, and whether it must be filled. */
   reason?: { label: string; required: boolean; hint?: string };
@@ -31,7 +33,7 @@ export interface ActionDialogProps {
 }
 
 /** Rendered while open; unmount it to close. */
-export function ActionDialog({ title, children, confirmLabel, reason, onConfirm, onCancel, danger = false, focusAfterConfirm }: ActionDialogProps) {
+export function ConfirmDialog({ title, children, confirmLabel, reason, onConfirm, onCancel, danger = false, focusAfterConfirm }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
@@ -82,7 +84,7 @@ export function ActionDialog({ title, children, confirmLabel, reason, onConfirm,
   return (
     <dialog
       ref={ref}
-      class="action-dialog"
+      class="confirm-dialog"
       aria-labelledby={titleId}
       aria-describedby={descId}
       onCancel={(e) => {
@@ -98,11 +100,11 @@ export function ActionDialog({ title, children, confirmLabel, reason, onConfirm,
         noValidate
       >
         <h2 id={titleId}>{title}</h2>
-        <div id={descId} class="action-dialog-body">
+        <div id={descId} class="confirm-dialog-body">
           {children}
         </div>
         {reason && (
-          <div class="action-dialog-field">
+          <div class="confirm-dialog-field">
             <label for={reasonId}>
               {reason.label}
               {reason.required ? " (required)" : " (optional)"}
@@ -132,7 +134,7 @@ export function ActionDialog({ title, children, confirmLabel, reason, onConfirm,
             {error}
           </p>
         )}
-        <div class="action-dialog-buttons">
+        <div class="confirm-dialog-buttons">
           <button ref={cancelRef} type="button" class="ghost" onClick={onCancel} disabled={busy}>
             Cancel
           </button>
