@@ -10,6 +10,14 @@ describe("text analysis", () => {
     expect(stem("sampling")).toBe(stem("sampled"));
   });
 
+  it("treats contractions of stop words as stop words, typed or typographic, and keeps possessives", () => {
+    // "doesn't" used to become the index term "doesnt", which no chunk has: an unknown word that
+    // lowered the sufficiency of every question a user wrote it in.
+    expect(contentTerms("it doesn't start, we'd read the collector’s queue; I don’t know, isn't it? can't")).toEqual(["start", "read", "collector", "queue", "know"]);
+    expect(words("don’t")).toEqual(["don’t"]);
+    expect(buildMatchExpressions("the exporter doesn't retry").porterPhrases.map((p) => p.phrase)).toEqual(['"exporter"', '"retry"']);
+  });
+
   it("maps each a–z index term to the first word that stems to it, in the same pass as the terms", () => {
     const text = "Acceleration, accelerating and the sampler's log4j 상태를 exposed; acceleration.";
     const { terms, wordOf } = termsAndWords(text);

@@ -5,7 +5,9 @@
 import { stemmer } from "stemmer";
 import { eng, kor } from "stopword";
 
-const WORD_RE = /[\p{L}\p{N}]+(?:[''][\p{L}]+)?/gu;
+const WORD_RE = /[\p{L}\p{N}]+(?:['\u2019][\p{L}]+)?/gu;
+/** An apostrophe, typed (') or typographic (’). */
+const APOSTROPHE_RE = /['\u2019]/gu;
 const HANGUL_RE = /\p{Script=Hangul}/u;
 const EXTRA_STOP_WORDS = [
   "what", "which", "who", "whom", "how", "why", "when", "where", "does", "do", "did", "is", "are",
@@ -69,9 +71,16 @@ export function isHangul(word: string): boolean {
   return HANGUL_RE.test(word);
 }
 
-/** True for stop words (English from `stopword`'s list plus question words, Korean from its list). */
+/**
+ * True for stop words (English from `stopword`'s list plus question words, Korean from its list)
+ * and for contractions of them ("don't", "doesn’t", "we'd", "it'll"): the letters without the
+ * apostrophe are a stop word ("dont"), or the part before it is ("we"). A possessive of a content
+ * word ("collector's") is no stop word.
+ */
 export function isStopWord(word: string): boolean {
-  return STOP_WORDS.has(word);
+  if (STOP_WORDS.has(word)) return true;
+  const at = word.search(APOSTROPHE_RE);
+  return at > 0 && (STOP_WORDS.has(word.replace(APOSTROPHE_RE, "")) || STOP_WORDS.has(word.slice(0, at)));
 }
 
 /**
@@ -99,7 +108,7 @@ const stemMemo = new Map<string, string>();
 export function stem(word: string): string {
   let s = stemMemo.get(word);
   if (s === undefined) {
-    const w = word.replace(/['']s$/u, "").replace(/['']/gu, "");
+    const w = word.replace(/['\u2019]s$/u, "").replace(APOSTROPHE_RE, "");
     s = isHangul(w) ? stripKoreanSuffix(w) : /^[a-z]+$/.test(w) ? stemmer(w) : w;
     if (stemMemo.size >= STEM_MEMO_SIZE) stemMemo.clear();
     stemMemo.set(word, s);
@@ -122,6 +131,7 @@ export function contentTerms(text: string): string[] {
 function isContentWord(w: string): boolean {
   return !isStopWord(w) && (w.length >= 2 || /\d/.test(w) || isHangul(w));
 }
+
 
 /**
  * The content terms of `text` ({@link contentTerms}: in text order, duplicates kept) and, in the
