@@ -3,6 +3,7 @@
  * secrets), validated with zod, and the provider instances it selects.
  */
 import { z } from "zod";
+import type { StructuredClientOptions } from "./agents/llm/structured";
 import type { VectorStore } from "../durable-objects/vector-store";
 import { HashingEmbedder } from "./rag/embedding/hashing";
 import { OpenAIEmbedder } from "./rag/embedding/openai";
@@ -28,6 +29,12 @@ export const ConfigSchema = z.object({
   OPENAI_EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
   OPENAI_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(4096).optional(),
   OPENAI_CHAT_MODEL: z.string().default("gpt-4o-mini"),
+  /**
+   * Timeout of one HTTP attempt to the OpenAI-compatible endpoint in ms (1,000–600,000), for every
+   * model call: the graph's JSON steps, answers, embeddings and the faithfulness judge. Unset: 20 s
+   * for the JSON steps, 30 s for the others. A model on a CPU (docs/local-model.md) may need more.
+   */
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
   WORKERS_AI_EMBEDDING_MODEL: z.string().default("@cf/baai/bge-m3"),
   WORKERS_AI_CHAT_MODEL: z.string().default("@cf/meta/llama-3.1-8b-instruct"),
   HASHING_DIMENSIONS: z.coerce.number().int().min(64).max(4096).default(512),
@@ -160,13 +167,13 @@ export function providers(env: Env): Providers {
   const config = readConfig(env);
   const embedder: Embedder =
     config.EMBEDDING_PROVIDER === "openai"
-      ? new OpenAIEmbedder({ apiKey: requireKey(config), baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_EMBEDDING_MODEL, dimensions: config.OPENAI_EMBEDDING_DIMENSIONS })
+      ? new OpenAIEmbedder({ apiKey: requireKey(config), baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_EMBEDDING_MODEL, dimensions: config.OPENAI_EMBEDDING_DIMENSIONS, timeoutMs: config.OPENAI_TIMEOUT_MS })
       : config.EMBEDDING_PROVIDER === "workers-ai"
         ? new WorkersAIEmbedder(requireAi(env), config.WORKERS_AI_EMBEDDING_MODEL)
         : new HashingEmbedder(config.HASHING_DIMENSIONS);
   const model: Generator =
     config.GENERATION_PROVIDER === "openai"
-      ? new OpenAIGenerator({ apiKey: requireKey(config), baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL })
+      ? new OpenAIGenerator({ apiKey: requireKey(config), baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL, timeoutMs: config.OPENAI_TIMEOUT_MS })
       : config.GENERATION_PROVIDER === "workers-ai"
         ? new WorkersAIGenerator(requireAi(env), config.WORKERS_AI_CHAT_MODEL)
         : new ExtractiveGenerator();
@@ -181,4 +188,13 @@ export function providers(env: Env): Providers {
     vectorIndex = new LocalVectorIndex(env.VECTOR_STORE as unknown as DurableObjectNamespace<VectorStore>);
   }
   return { config, embedder, generator, vectorIndex };
+}
+
+/**
+ * The JSON-mode client settings of the configured OpenAI-compatible endpoint (base URL, chat model,
+ * and the per-attempt timeout OPENAI_TIMEOUT_MS when set) with `apiKey`, for the graph's
+ * model-backed steps and the faithfulness judge.
+ */
+export function structuredClientOptions(config: AppConfig, apiKey: string): StructuredClientOptions {
+  return { apiKey, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL, timeoutMs: config.OPENAI_TIMEOUT_MS };
 }

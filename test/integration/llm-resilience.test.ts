@@ -17,6 +17,7 @@ import {
   LlmUnavailableError,
 } from "../../worker/agents/llm/structured";
 import { createWebSearch, WebSearchError } from "../../worker/agents/web/tavily";
+import { readConfig, structuredClientOptions } from "../../worker/config";
 
 const Answer = z.object({ answer: z.literal("ok"), n: z.number().int() });
 
@@ -98,6 +99,20 @@ describe("structured LLM client", () => {
     const error = await rejection(c.complete({ system: system(), user: "hi", schema: Answer }));
     expect(error).toBeInstanceOf(LlmUnavailableError);
     expect(error).toMatchObject({ kind: "unavailable", reason: "timeout", llmCalls: 2 });
+  });
+
+  it("takes the per-attempt timeout from OPENAI_TIMEOUT_MS, and rejects a value out of range", async () => {
+    const configured = (extra: Record<string, string>) =>
+      readConfig({ ...env, GENERATION_PROVIDER: "openai", OPENAI_BASE_URL: `${env.MOCK_OPENAI_URL}/resilience/v1`, OPENAI_CHAT_MODEL: "slow", ...extra } as unknown as Env);
+    // 1 s is shorter than the slow model's first two answers (1.5 s each): two timeouts, then the answer.
+    const short = recorder();
+    const c = createStructuredClient({ ...structuredClientOptions(configured({ OPENAI_TIMEOUT_MS: "1000" }), "sk-test-secret"), sleep: short.sleep });
+    expect(await c.complete({ system: system(), user: "hi", schema: Answer })).toMatchObject({ value: { answer: "ok", n: 3 }, llmCalls: 3 });
+    expect(short.waits).toHaveLength(2);
+    // Unset, the default (20 s) waits for the first answer.
+    const unset = createStructuredClient({ ...structuredClientOptions(configured({}), "sk-test-secret"), sleep: recorder().sleep });
+    expect(await unset.complete({ system: system(), user: "hi", schema: Answer })).toMatchObject({ value: { answer: "ok", n: 1 }, llmCalls: 1 });
+    expect(() => configured({ OPENAI_TIMEOUT_MS: "50" })).toThrow(/OPENAI_TIMEOUT_MS/);
   });
 
   it("retries a 5xx", async () => {

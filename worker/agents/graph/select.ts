@@ -1,5 +1,5 @@
 /** Chooses the graph's model-backed steps from the configuration (same switch as generation). */
-import type { AppConfig } from "../../config";
+import { structuredClientOptions, type AppConfig } from "../../config";
 import type { AiRunner } from "../../rag/embedding/workers-ai";
 import { createStructuredClient } from "../llm/structured";
 import { llmModels, workersAiCompleter } from "./llm-models";
@@ -11,7 +11,7 @@ import { offlineModels, type GraphModels } from "./models";
  */
 export function graphModels(config: AppConfig, env: Env): GraphModels {
   if (config.GENERATION_PROVIDER === "openai" && config.OPENAI_API_KEY) {
-    return llmModels(createStructuredClient({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL }));
+    return llmModels(createStructuredClient(structuredClientOptions(config, config.OPENAI_API_KEY)));
   }
   const ai = (env as { AI?: AiRunner }).AI;
   if (config.GENERATION_PROVIDER === "workers-ai" && ai) return llmModels(workersAiCompleter(ai, config.WORKERS_AI_CHAT_MODEL));

@@ -6,7 +6,7 @@
  * offline there is no judge and the score is null.
  */
 import { z } from "zod";
-import type { AppConfig } from "../../config";
+import { structuredClientOptions, type AppConfig } from "../../config";
 import { createStructuredClient, type StructuredClient } from "../../agents/llm/structured";
 import { citedSegments, type CitedSource } from "./answers";
 import { sourceBlock, withUntrustedRules } from "../../guardrails/prompt";
@@ -111,5 +111,5 @@ export async function judgeFaithfulness(client: Pick<StructuredClient, "complete
  */
 export function faithfulnessJudge(config: AppConfig): StructuredClient | null {
   if (config.GENERATION_PROVIDER !== "openai" || !config.OPENAI_API_KEY) return null;
-  return createStructuredClient({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL });
+  return createStructuredClient(structuredClientOptions(config, config.OPENAI_API_KEY));
 }
