@@ -71,6 +71,8 @@ const USER_TAG = "user:";
 export class ChatSession extends DurableObject<Env> {
   /** Turns of this session run one after another. */
   private turns: Promise<unknown> = Promise.resolve();
+  /** Aborts the turns running now; `clear` uses it so that a deleted session is not written again. */
+  private running = new Set<AbortController>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -156,12 +158,17 @@ export class ChatSession extends DurableObject<Env> {
    * Runs one turn (a question, or the answer to the pending clarification) and stores it. Turns
    * of a session are serialised. Throws ApiError 422 for an answer without a pending clarification,
    * QuotaExceededError (429) when a daily model cap of `userId` or the session is reached (then
-   * nothing is stored), and the signal's reason when `hooks.signal` aborts (then nothing is stored).
+   * nothing is stored), ApiError 409 `conflict` when the session is deleted (`clear`) before the
+   * turn is stored, and the signal's reason when `hooks.signal` aborts (in both cases nothing is
+   * stored).
    *
    * @param userId The user the Worker authenticated (never from the client), or null (none).
    */
   async turn(sessionId: string, input: TurnInput, hooks: TurnHooks = {}, userId: string | null = null): Promise<TurnResult> {
+    const deleted = new AbortController();
+    const signal = hooks.signal ? AbortSignal.any([hooks.signal, deleted.signal]) : deleted.signal;
     const run = async () => {
+      signal.throwIfAborted();
       // Under the production config version's tunables (falls back to the vars when D1 fails).
       const env = await deployedEnv(this.env);
       const owner = { userId, sessionId };
@@ -175,16 +182,19 @@ export class ChatSession extends DurableObject<Env> {
         history,
         pending,
         ...hooks,
+        signal,
       });
       // The model calls were made (and paid for) even when the reader went away.
       await recordModelUsage(env, owner, result.usage);
-      // A cancelled turn stores nothing: neither the question nor a half-streamed answer.
-      hooks.signal?.throwIfAborted();
+      // A cancelled turn, or one whose session was deleted meanwhile, stores nothing: neither the
+      // question nor a half-streamed answer.
+      signal.throwIfAborted();
       // A new question replaces a pending clarification; an answer clears or replaces it.
       await this.append(result.messages, result.pending);
       return result;
     };
-    const next = this.turns.then(run, run);
+    this.running.add(deleted);
+    const next = this.turns.then(run, run).finally(() => this.running.delete(deleted));
     this.turns = next.catch(() => undefined);
     return next;
   }
@@ -254,8 +264,14 @@ export class ChatSession extends DurableObject<Env> {
     return readable;
   }
 
-  /** Deletes the session: its messages, its pending clarification and its alarm; closes its sockets. */
+  /**
+   * Deletes the session: its messages, its pending clarification and its alarm; closes its sockets.
+   * Turns running or waiting are aborted with a 409 `conflict` and store nothing (a streamed turn
+   * ends with that error event).
+   */
   async clear(): Promise<void> {
+    for (const turn of this.running) turn.abort(new ApiError(409, "conflict", "The session was deleted while this turn was running; nothing of it was kept."));
+    this.running.clear();
     for (const ws of this.ctx.getWebSockets()) ws.close(1000, "session deleted");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();

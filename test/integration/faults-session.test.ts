@@ -7,7 +7,7 @@
  * stored twice. The client gets a clear error.
  */
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { VECTOR_STORE_NAME } from "../../worker/vector/local";
 import { api, waitFor } from "../support/api";
@@ -135,8 +135,76 @@ describe("a ChatSession aborted mid-turn", () => {
     c2.ws.close(1000);
     expectWholeTurns(await history(id), 2);
   });
+  it("as Server-Sent Events: the stream ends with the error event session_interrupted, nothing is stored", async () => {
+    const id = "fault-abort-sse";
+    hold.active = true;
+    const res = await streamChat({ session_id: id, query: "What is tail sampling?" });
+    expect(res.status).toBe(200);
+    const body = res.text();
+    await waitFor(async () => hold.entered > 0, 10_000, 10);
+    await abortSession(id);
+    hold.active = false;
+    const events = parseEvents(await body);
+    expect(events.some((e) => e.event === "answer")).toBe(false);
+    const last = events.at(-1)!;
+    expect(last.event).toBe("error");
+    expect(last.data.error.code).toBe("session_interrupted");
+    expect(last.data.error.message).toMatch(/ask again/i);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await history(id)).toEqual([]);
+  });
   // A pending clarification surviving eviction: test/integration/agent-scenarios.test.ts.
 });
+
+describe("a session deleted mid-turn", () => {
+  it("over HTTP: the turn is refused with 409 and stores nothing; the session stays deleted", async () => {
+    const id = "fault-delete-http";
+    expect((await api("POST", "/api/chat", { session_id: id, query: "What is baggage?" })).status).toBe(200);
+    hold.active = true;
+    const interrupted = api("POST", "/api/chat", { session_id: id, query: "What is tail sampling?" });
+    await waitFor(async () => hold.entered > 0, 10_000, 10);
+    expect((await api("DELETE", `/api/chat/${id}`)).status).toBe(200);
+    hold.active = false;
+    const res = await interrupted;
+    expect(res.status, JSON.stringify(res.body)).toBe(409);
+    expect(res.body.error.code).toBe("conflict");
+    expect(res.body.error.message).toMatch(/deleted/);
+    expect((await api("GET", `/api/chat/${id}`)).status).toBe(404);
+    // The id is free for a new conversation.
+    expect((await api("POST", "/api/chat", { session_id: id, query: "What is baggage?" })).status).toBe(200);
+    expectWholeTurns(await history(id), 1);
+  });
+
+  it("as Server-Sent Events: the stream ends with the conflict error event", async () => {
+    const id = "fault-delete-sse";
+    expect((await api("POST", "/api/chat", { session_id: id, query: "What is baggage?" })).status).toBe(200);
+    hold.active = true;
+    const res = await streamChat({ session_id: id, query: "What is tail sampling?" });
+    const body = res.text();
+    await waitFor(async () => hold.entered > 0, 10_000, 10);
+    expect((await api("DELETE", `/api/chat/${id}`)).status).toBe(200);
+    hold.active = false;
+    const events = parseEvents(await body);
+    expect(events.at(-1)).toMatchObject({ event: "error", data: { error: { code: "conflict" } } });
+    expect(events.some((e) => e.event === "answer")).toBe(false);
+    expect((await api("GET", `/api/chat/${id}`)).status).toBe(404);
+  });
+});
+
+/** Sends a streamed chat request; returns the response (body unread). */
+async function streamChat(body: unknown): Promise<Response> {
+  return (exports as any).default.fetch(
+    new Request("http://edge-rag.test/api/chat", { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" }, body: JSON.stringify(body) }),
+  );
+}
+
+/** Parses a whole `text/event-stream` body into events. */
+function parseEvents(text: string): { event: string; data: any }[] {
+  return text
+    .split("\n\n")
+    .filter((block) => block.trim())
+    .map((block) => ({ event: /^event: (.*)$/m.exec(block)?.[1] ?? "message", data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? "null") }));
+}
 
 describe("a turn failing in the middle of the graph", () => {
   it("stores nothing of the turn and answers a clear error, over HTTP and WebSocket; the socket stays open", async () => {

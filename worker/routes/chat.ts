@@ -8,8 +8,8 @@ import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ChatRefusal, ChatSession } from "../../durable-objects/chat-session";
 import type { AppEnv } from "../http/context";
-import { ApiError, type ErrorCode } from "../http/errors";
-import { SSE_CONTENT_TYPE } from "../http/sse";
+import { ApiError, errorBody, type ErrorCode } from "../http/errors";
+import { SSE_CONTENT_TYPE, withFinalEvent } from "../http/sse";
 import { validate } from "../http/validate";
 import { ChatRequestSchema, SessionIdSchema } from "../schemas";
 import { clarificationBody, type TurnInput } from "../services/chat";
@@ -81,7 +81,9 @@ export const chatRoute = new Hono<AppEnv>()
     if (wantsEventStream(c.req.header("accept"))) {
       const stream = (await sessionCall(sessionStub(c.env, sessionId).chatStream(sessionId, input, userId))) as unknown as ReadableStream | ChatRefusal;
       if (!(stream instanceof ReadableStream)) throw refusalError(stream);
-      return new Response(stream, {
+      // A reset of the session's object mid-turn ends its stream early: the client gets the 503's error as the final event.
+      const interrupted = new SessionInterruptedError();
+      return new Response(withFinalEvent(stream, errorBody(interrupted.code, interrupted.message)), {
         headers: { "content-type": SSE_CONTENT_TYPE, "cache-control": "no-cache", "x-session-id": sessionId },
       });
     }
