@@ -4,37 +4,19 @@
  * errors as events, a client that closes the stream mid-turn (nothing stored), and `token` frames
  * on the WebSocket channel.
  */
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../worker/config";
 import { ingestDocument } from "../../worker/services/ingest";
 import { api, waitFor } from "../support/api";
 import { connect } from "../support/socket";
+import { parseEvents, streamChat } from "../support/sse";
 
 beforeAll(async () => {
   const p = providers(env);
   const folders = ["concepts/", "collector/", "languages/python/", "languages/js/", "languages/go/"];
   for (const doc of env.TEST_CORPUS.filter((d) => folders.some((f) => d.source.startsWith(f)))) await ingestDocument(env, p, doc);
 }, 300_000);
-
-/** Sends a streamed chat request; returns the response (body unread). */
-async function streamChat(body: unknown): Promise<Response> {
-  return (exports as any).default.fetch(
-    new Request("http://edge-rag.test/api/chat", { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" }, body: JSON.stringify(body) }),
-  );
-}
-
-/** Parses a whole `text/event-stream` body into events. */
-function parseEvents(text: string): { event: string; data: any }[] {
-  return text
-    .split("\n\n")
-    .filter((block) => block.trim())
-    .map((block) => {
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      return { event, data: data === undefined ? undefined : JSON.parse(data) };
-    });
-}
 
 /** The text the token events build, honouring resets. */
 function streamedText(events: { event: string; data: any }[]): string {

@@ -7,11 +7,12 @@
  * stored twice. The client gets a clear error.
  */
 import { runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { VECTOR_STORE_NAME } from "../../worker/vector/local";
 import { api, waitFor } from "../support/api";
 import { connect } from "../support/socket";
+import { parseEvents, streamChat } from "../support/sse";
 
 /** runInDurableObject on an untyped stub (its inferred types are too deep for tsc here). */
 const inObject = runInDurableObject as unknown as <R>(stub: DurableObjectStub, fn: (instance: any, state: DurableObjectState) => R | Promise<R>) => Promise<R>;
@@ -191,41 +192,3 @@ describe("a session deleted mid-turn", () => {
   });
 });
 
-/** Sends a streamed chat request; returns the response (body unread). */
-async function streamChat(body: unknown): Promise<Response> {
-  return (exports as any).default.fetch(
-    new Request("http://edge-rag.test/api/chat", { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" }, body: JSON.stringify(body) }),
-  );
-}
-
-/** Parses a whole `text/event-stream` body into events. */
-function parseEvents(text: string): { event: string; data: any }[] {
-  return text
-    .split("\n\n")
-    .filter((block) => block.trim())
-    .map((block) => ({ event: /^event: (.*)$/m.exec(block)?.[1] ?? "message", data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? "null") }));
-}
-
-describe("a turn failing in the middle of the graph", () => {
-  it("stores nothing of the turn and answers a clear error, over HTTP and WebSocket; the socket stays open", async () => {
-    const id = "fault-throw";
-    expect((await api("POST", "/api/chat", { session_id: id, query: "What is baggage?" })).status).toBe(200);
-    hold.fail = true;
-    const res = await api("POST", "/api/chat", { session_id: id, query: "What does the Collector do?" });
-    expect(res.status).toBe(500);
-    expect(res.body.error).toEqual({ code: "internal_error", message: expect.any(String) });
-    expect(JSON.stringify(res.body)).not.toMatch(/vector store crashed|at .*\.ts/);
-
-    const c = await connect(id);
-    c.send({ type: "question", query: "What does the Collector do?", turn_id: "x" });
-    expect(await c.next("error")).toMatchObject({ code: "internal_error", turn_id: "x", message: "Could not answer this question. Please try again." });
-    expectWholeTurns(await history(id), 1);
-
-    hold.fail = false;
-    c.send({ type: "question", query: "What does the Collector do?", turn_id: "y" });
-    expect((await c.next("answer")).turn_id).toBe("y");
-    expect(c.closed()).toBeNull();
-    c.ws.close(1000);
-    expectWholeTurns(await history(id), 2);
-  });
-});
