@@ -6,11 +6,17 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { hashPassword, verifyPassword } from "../../worker/auth/crypto";
+import { hashPassword, sha256Hex, verifyPassword } from "../../worker/auth/crypto";
+import { REFRESH_REUSE_GRACE_MS } from "../../worker/auth/tokens";
 import { refusesOpenMode } from "../../worker/http/auth";
 import { ADMIN, api } from "../support/api";
 import { createUser, nextAddress } from "../support/accounts";
 import { connect } from "../support/socket";
+
+/** Moves the exchange time of a refresh token `ms` into the past (as if that much time had gone by since its refresh). */
+async function usedAgo(token: string, ms: number) {
+  await env.DB.prepare("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?").bind(Date.now() - ms, await sha256Hex(token)).run();
+}
 
 describe("sign-in, refresh, sign-out", () => {
   it("signs in with HttpOnly cookies and the tokens in the body; wrong passwords get 401", async () => {
@@ -40,9 +46,22 @@ describe("sign-in, refresh, sign-out", () => {
     expect(first.status).toBe(200);
     expect(first.body.refresh_token).not.toBe(u.refreshToken);
     expect((await api("GET", "/api/documents", undefined, { authorization: `Bearer ${first.body.access_token}` })).status).toBe(200);
-    // The exchanged token again: refused, and the token it was exchanged for dies with it.
+    // The exchanged token again, after the reuse grace: refused, and the token it was exchanged for dies with it.
+    await usedAgo(u.refreshToken, REFRESH_REUSE_GRACE_MS + 1000);
     expect((await api("POST", "/api/auth/refresh", { refresh_token: u.refreshToken })).status).toBe(401);
     expect((await api("POST", "/api/auth/refresh", { refresh_token: first.body.refresh_token })).status).toBe(401);
+  });
+
+  it("gives both of two concurrent refreshes with one token a new token (two tabs), and keeps the family", async () => {
+    const u = await createUser("editor");
+    const [a, b] = await Promise.all([0, 1].map(() => api("POST", "/api/auth/refresh", { refresh_token: u.refreshToken })));
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.body.refresh_token).not.toBe(b.body.refresh_token);
+    // Both new tokens work, and so do their successors.
+    for (const r of [a, b]) {
+      expect((await api("GET", "/api/documents", undefined, { authorization: `Bearer ${r.body.access_token}` })).status).toBe(200);
+      expect((await api("POST", "/api/auth/refresh", { refresh_token: r.body.refresh_token })).status).toBe(200);
+    }
   });
 
   it("signs out: the old access token and the refresh token are refused afterwards", async () => {

@@ -6,7 +6,8 @@
  *  - Refresh token: 32 random bytes (base64url), stored as SHA-256, valid {@link REFRESH_TOKEN_TTL_MS};
  *    each refresh exchanges it for a new one of the same family, and presenting an already
  *    exchanged token again revokes the whole family (reuse detection, OAuth 2.0 Security BCP
- *    RFC 9700 §4.14.2).
+ *    RFC 9700 §4.14.2), except within {@link REFRESH_REUSE_GRACE_MS} of its exchange: two tabs of
+ *    one browser that refresh at the same instant send the same token, and both get a new one.
  *  - API key: `erk_` + 32 random bytes (base64url), stored as SHA-256, with scopes; revocable.
  */
 import { and, eq, isNull } from "drizzle-orm";
@@ -22,6 +23,13 @@ import { ROLES, type Permission, type Role } from "./roles";
 export const ACCESS_TOKEN_TTL_S = 15 * 60;
 /** Lifetime of a refresh token, ms (30 days). */
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
+/**
+ * How long after its exchange a refresh token may be exchanged again without counting as reuse,
+ * ms (10 s): concurrent refreshes (two tabs sharing the cookie) send the same token within
+ * milliseconds, a replay of a stolen token usually comes later. The window of reuse intervals such
+ * as Auth0's "Reuse Interval".
+ */
+export const REFRESH_REUSE_GRACE_MS = 10_000;
 /** Prefix of API keys, so that they are told from JWTs and found by secret scanners. */
 export const API_KEY_PREFIX = "erk_";
 
@@ -80,7 +88,8 @@ export async function issueRefreshToken(db: Database, userId: string, familyId: 
 
 /**
  * Exchanges a refresh token for a new one of the same family (rotation). A token exchanged
- * before (reuse) revokes its family.
+ * before (reuse) revokes its family, unless it was exchanged less than
+ * {@link REFRESH_REUSE_GRACE_MS} ago (a concurrent refresh), which gets another new token.
  *
  * @returns The user and the new refresh token.
  * @throws ApiError 401 `unauthorized` for an unknown, expired, revoked or reused token, or a
@@ -94,8 +103,12 @@ export async function rotateRefreshToken(db: Database, token: string): Promise<{
   const used = await db.update(refreshTokens).set({ usedAt: Date.now() })
     .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.usedAt))).returning({ id: refreshTokens.id }).all();
   if (!used[0]) {
-    await revokeFamily(db, row.familyId);
-    throw invalid;
+    const again = await refreshTokenRow(db, token);
+    const concurrent = again?.usedAt != null && again.revokedAt === null && Date.now() - again.usedAt < REFRESH_REUSE_GRACE_MS;
+    if (!concurrent) {
+      await revokeFamily(db, row.familyId);
+      throw invalid;
+    }
   }
   const user = await getUser(db, row.userId);
   if (!user || user.disabledAt !== null) throw invalid;
