@@ -21,8 +21,10 @@ export const tasks = sqliteTable(
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),
     updatedAt: integer("updated_at").notNull(),
+    /** The user who created the task (`migrations/0018_task_owners.sql`), null without one. */
+    userId: text("user_id"),
   },
-  (t) => [index("tasks_created_idx").on(t.createdAt), index("tasks_status_idx").on(t.status, t.createdAt)],
+  (t) => [index("tasks_created_idx").on(t.createdAt), index("tasks_status_idx").on(t.status, t.createdAt), index("tasks_user_idx").on(t.userId, t.createdAt)],
 );
 /** A task as stored. */
 export type TaskRow = typeof tasks.$inferSelect;

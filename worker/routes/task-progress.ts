@@ -27,7 +27,7 @@ import type { TaskRow, TaskStepRow } from "../db/tasks-schema";
 import { iso } from "../db/time";
 import type { AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
-import { getTask, listSteps, taskProgress } from "../storage/tasks";
+import { getTask, listSteps, taskProgress, taskVisibleTo } from "../storage/tasks";
 import { FINAL_STATUSES } from "../tasks/types";
 import { stepBody, taskBody } from "./tasks";
 
@@ -162,7 +162,7 @@ function followTask(env: Env, ws: WebSocket, id: string, seen: { status: string;
  * The `/ws/tasks` sub-app: `GET /:id` upgrades to the task's progress channel (101; frames above).
  *
  * @throws ApiError 426 `invalid_request` when the request is not a WebSocket upgrade; 404
- *   `not_found` ("Task not found") for an unknown task.
+ *   `not_found` ("Task not found") for an unknown task, or another user's.
  */
 export const taskProgressRoute = new Hono<AppEnv>().get("/:id", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
@@ -171,7 +171,7 @@ export const taskProgressRoute = new Hono<AppEnv>().get("/:id", async (c) => {
   const db = database(c.env.DB);
   const id = c.req.param("id");
   const task = await getTask(db, id);
-  if (!task) throw new ApiError(404, "not_found", "Task not found");
+  if (!task || !taskVisibleTo(task, c.get("principal")?.userId ?? null)) throw new ApiError(404, "not_found", "Task not found");
   const steps = await listSteps(db, id);
 
   const { 0: client, 1: server } = new WebSocketPair();

@@ -7,12 +7,18 @@ import { Hono } from "hono";
 import { database } from "../db/client";
 import type { TaskRow, TaskStepRow } from "../db/tasks-schema";
 import { iso } from "../db/time";
+import type { Principal } from "../auth/principal";
 import type { AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
-import { getTask, listSteps, listTasks } from "../storage/tasks";
+import { getTask, listSteps, listTasks, taskVisibleTo } from "../storage/tasks";
 import { CreateTaskSchema, ListTasksQuerySchema } from "../tasks/schemas";
 import { cancelTask, createTask } from "../tasks/service";
+
+/** The signed-in user of a request (a user or their API key), or null (open mode, the admin token). */
+function userOf(principal: Principal | undefined): string | null {
+  return principal?.userId ?? null;
+}
 
 /** A step as the API shows it; times are ISO 8601, `duration_ms` from its first start to its end (retry delays included). */
 export function stepBody(s: TaskStepRow) {
@@ -40,21 +46,22 @@ export function taskBody(t: Omit<TaskRow, "result"> & { result?: TaskRow["result
  */
 export const tasksRoute = new Hono<AppEnv>()
   .post("/", validate("json", CreateTaskSchema), async (c) => {
-    const task = await createTask(c.env, c.req.valid("json"));
+    const task = await createTask(c.env, c.req.valid("json"), userOf(c.get("principal")));
     return c.json(taskBody(task, []), 201);
   })
   .get("/", validate("query", ListTasksQuerySchema), async (c) => {
     const { status, type, page, limit } = c.req.valid("query");
-    const { items, total } = await listTasks(database(c.env.DB), { status, type, page, limit });
+    const userId = userOf(c.get("principal")) ?? undefined;
+    const { items, total } = await listTasks(database(c.env.DB), { status, type, userId, page, limit });
     return c.json({ tasks: items.map((t) => taskBody(t)), page, limit, total });
   })
   .get("/:id", async (c) => {
     const db = database(c.env.DB);
     const task = await getTask(db, c.req.param("id"));
-    if (!task) throw new ApiError(404, "not_found", "Task not found");
+    if (!task || !taskVisibleTo(task, userOf(c.get("principal")))) throw new ApiError(404, "not_found", "Task not found");
     return c.json(taskBody(task, await listSteps(db, task.id)));
   })
   .post("/:id/cancel", async (c) => {
-    const task = await cancelTask(c.env, c.req.param("id"));
+    const task = await cancelTask(c.env, c.req.param("id"), userOf(c.get("principal")));
     return c.json(taskBody(task, await listSteps(database(c.env.DB), task.id)));
   });

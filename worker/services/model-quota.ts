@@ -84,7 +84,7 @@ export async function assertWithinDailyCaps(env: Env, owner: UsageOwner, now = D
  * logged (the turn already ran and was stored).
  */
 export async function recordModelUsage(env: Env, owner: UsageOwner, usage: Usage, now = Date.now()): Promise<void> {
-  if (usage.calls <= 0 && usage.tokens <= 0) return;
+  if ((usage.calls <= 0 && usage.tokens <= 0) || subjectsOf(owner).length === 0) return;
   try {
     if (!countsModelUsage(readConfig(env))) return;
     await addUsage(database(env.DB), utcDayKey(now), subjectsOf(owner), usage, now);

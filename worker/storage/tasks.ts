@@ -3,7 +3,7 @@
  * the task's Workflow writes them as it goes. Every write that moves a task is conditional on the
  * task not being finished, so a cancelled task stays cancelled whatever its Workflow was doing.
  */
-import { and, asc, count, desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { tasks, taskSteps, type TaskRow, type TaskStepRow } from "../db/tasks-schema";
 import type { TaskResult, TaskScope, TaskStatus, TaskStepStatus, TaskType } from "../tasks/types";
@@ -23,11 +23,21 @@ export interface NewTask {
   scope: TaskScope | null;
   dependsOn: string[];
   createdAt: number;
+  /** The creator's user id, or null (no user: open mode, the admin token). */
+  userId: string | null;
 }
 
 /** Stores a new task with status queued. */
 export async function insertTask(db: Database, t: NewTask): Promise<void> {
   await db.insert(tasks).values({ ...t, status: "queued", updatedAt: t.createdAt });
+}
+
+/**
+ * Whether the user `userId` may see and cancel `task`: its creator, anyone for an unowned task
+ * (created without a user), and callers without a user (AUTH_MODE=open, the ADMIN_TOKEN) always.
+ */
+export function taskVisibleTo(task: Pick<TaskRow, "userId">, userId: string | null): boolean {
+  return userId === null || task.userId === null || task.userId === userId;
 }
 
 /** The task, or undefined. */
@@ -42,12 +52,19 @@ export async function getTasks(db: Database, ids: readonly string[]): Promise<Ma
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-/** Tasks, newest first, optionally of one status and type, without their results. */
+/**
+ * Tasks, newest first, optionally of one status and type, and those a user may see (`userId`: that
+ * user's and the unowned ones, as {@link taskVisibleTo}; absent: all), without their results.
+ */
 export async function listTasks(
   db: Database,
-  opts: { status?: TaskStatus; type?: TaskType; page: number; limit: number },
+  opts: { status?: TaskStatus; type?: TaskType; userId?: string; page: number; limit: number },
 ): Promise<{ items: Omit<TaskRow, "result">[]; total: number }> {
-  const where = and(opts.status ? eq(tasks.status, opts.status) : undefined, opts.type ? eq(tasks.type, opts.type) : undefined);
+  const where = and(
+    opts.status ? eq(tasks.status, opts.status) : undefined,
+    opts.type ? eq(tasks.type, opts.type) : undefined,
+    opts.userId !== undefined ? or(eq(tasks.userId, opts.userId), isNull(tasks.userId)) : undefined,
+  );
   const { result: _result, ...columns } = getTableColumns(tasks);
   const [items, totals] = await Promise.all([
     db.select(columns).from(tasks).where(where).orderBy(desc(tasks.createdAt), desc(tasks.id)).limit(opts.limit).offset((opts.page - 1) * opts.limit).all(),

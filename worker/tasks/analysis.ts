@@ -8,6 +8,7 @@ import { ExtractiveGenerator } from "../rag/generation/extractive";
 import type { GeneratedAnswer, SourceChunk } from "../rag/generation/types";
 import { headingPath } from "../rag/headings";
 import { contentTerms, distinctContentTerms, hasTerm, sentences } from "../rag/text";
+import { recordModelUsage, type UsageOwner } from "../services/model-quota";
 import { hybridSearch } from "../services/retrieve";
 import { documentChunks } from "../storage/documents";
 import { idfOf, termStats } from "../storage/lexical";
@@ -16,6 +17,7 @@ import { snippetOf } from "./citations";
 import { PermanentTaskError } from "./errors";
 import type { TaskDependencies } from "./providers";
 import type { PartAnswer } from "./report";
+import { NO_OWNER } from "./research";
 import type { TaskScope } from "./types";
 
 /** Documents an analysis of a domain covers (the most relevant to the description). */
@@ -62,11 +64,12 @@ function introDigest(source: SourceChunk): GeneratedAnswer {
  * (weighted by their IDF in the knowledge base; reading order breaks ties), the best
  * {@link DIGEST_CHUNKS} given to the configured generator. When no passage answers the
  * description, the digest is the page's introduction. A failing model is retried by the step;
- * on its last attempt (`lastAttempt`) the offline extractive generator answers instead.
+ * on its last attempt (`lastAttempt`) the offline extractive generator answers instead. A model's
+ * call counts against `owner`'s daily caps (the task's creator).
  *
  * @throws PermanentTaskError when the document no longer exists; Error from the generator (not on the last attempt) or D1.
  */
-export async function digestDocument(deps: TaskDependencies, doc: TaskDocumentRef, description: string, lastAttempt: boolean): Promise<PartAnswer> {
+export async function digestDocument(deps: TaskDependencies, doc: TaskDocumentRef, description: string, lastAttempt: boolean, owner: UsageOwner = NO_OWNER): Promise<PartAnswer> {
   const db = database(deps.env.DB);
   const chunks = await documentChunks(db, doc.id);
   if (chunks.length === 0) throw new PermanentTaskError(`Document ${doc.id} no longer exists`);
@@ -86,6 +89,7 @@ export async function digestDocument(deps: TaskDependencies, doc: TaskDocumentRe
   let answer: GeneratedAnswer;
   try {
     answer = await deps.providers.generator.generate(description, sources, { idf });
+    if (!deps.providers.generator.name.startsWith("offline")) await recordModelUsage(deps.env, owner, { calls: 1, tokens: answer.tokens ?? 0 });
   } catch (e) {
     if (!lastAttempt) throw e;
     answer = await new ExtractiveGenerator().generate(description, sources, { idf });

@@ -8,6 +8,7 @@ import { offlineModels } from "../agents/graph/models";
 import { runGraph, type AnswerSource } from "../agents/graph/runner";
 import { initialState } from "../agents/graph/state";
 import type { SearchScope } from "../schemas";
+import { recordModelUsage, type UsageOwner } from "../services/model-quota";
 import { snippetOf, type PartSource } from "./citations";
 import type { TaskDependencies } from "./providers";
 import type { PartAnswer } from "./report";
@@ -17,6 +18,9 @@ import type { TaskScope } from "./types";
 export function searchScopeOf(scope: TaskScope | null): SearchScope | undefined {
   return scope && "domain" in scope ? { domains: [scope.domain], tags: [] } : undefined;
 }
+
+/** The owner of a task created without a user: nothing is counted. */
+export const NO_OWNER: UsageOwner = { userId: null, sessionId: null };
 
 /** A graph source as a report part's source (its text shortened to a snippet). */
 export function partSource(s: AnswerSource): PartSource {
@@ -28,18 +32,20 @@ export function partSource(s: AnswerSource): PartSource {
 }
 
 /**
- * Answers one sub-question (1 to 2,000 characters) within `scope`.
+ * Answers one sub-question (1 to 2,000 characters) within `scope`; its model calls count against
+ * `owner`'s daily caps (the task's creator).
  *
  * @returns The answer with `[n]` markers into its own sources; `has_sufficient_info` false when
  *   the knowledge base does not cover it (the response is then the not-covered message).
  * @throws Error from retrieval (embedding provider, vector index, D1): the step retries it.
  */
-export async function answerQuestion(deps: TaskDependencies, question: string, scope: TaskScope | null): Promise<PartAnswer> {
+export async function answerQuestion(deps: TaskDependencies, question: string, scope: TaskScope | null, owner: UsageOwner = NO_OWNER): Promise<PartAnswer> {
   const outcome = await runGraph(
     initialState(question, searchScopeOf(scope)),
     { env: deps.env, providers: deps.providers, models: deps.models ?? offlineModels, webSearch: deps.webSearch, hasContext: false },
     "retrieve_documents",
   );
+  await recordModelUsage(deps.env, owner, { calls: outcome.state.total_llm_calls, tokens: outcome.state.total_llm_tokens ?? 0 });
   if (outcome.kind !== "done") throw new Error("the agent graph stopped for a clarification");
   return {
     heading: question,

@@ -4,26 +4,33 @@
 import { database } from "../db/client";
 import type { TaskRow } from "../db/tasks-schema";
 import { ApiError } from "../http/errors";
-import { cancelTaskRow, documentRefs, domainDocuments, failTask, getTask, getTasks, insertTask } from "../storage/tasks";
+import { deployedEnv } from "../config-versions/deployed";
+import { assertWithinDailyCaps } from "../services/model-quota";
+import { cancelTaskRow, documentRefs, domainDocuments, failTask, getTask, getTasks, insertTask, taskVisibleTo } from "../storage/tasks";
 import { notifyDependents } from "./dependencies";
 import type { CreateTaskInput } from "./schemas";
 import { FINAL_STATUSES } from "./types";
 
 /**
- * Creates a task (status queued) and starts its Workflow instance, whose id is the task's id.
+ * Creates a task (status queued) owned by `userId` and starts its Workflow instance, whose id is
+ * the task's id.
  *
+ * @param userId The authenticated user (null without one): the task's owner, whose daily model
+ *   caps its model calls count against.
  * @returns The stored task.
- * @throws ApiError 422 when a dependency does not exist, a named document does not exist, or an
+ * @throws QuotaExceededError (429) when a daily model cap of the user is reached; ApiError 422 when
+ *   a dependency does not exist (or is another user's), a named document does not exist, or an
  *   analysis' domain has no documents; Error when the Workflow could not be started (the task is
  *   then stored as failed).
  */
-export async function createTask(env: Env, input: CreateTaskInput): Promise<TaskRow> {
+export async function createTask(env: Env, input: CreateTaskInput, userId: string | null = null): Promise<TaskRow> {
   const db = database(env.DB);
+  await assertWithinDailyCaps(await deployedEnv(env), { userId, sessionId: null });
   const dependsOn = input.depends_on ?? [];
   const details: { path: string; message: string }[] = [];
   if (dependsOn.length) {
     const found = await getTasks(db, dependsOn);
-    const unknown = dependsOn.filter((id) => !found.has(id));
+    const unknown = dependsOn.filter((id) => !found.has(id) || !taskVisibleTo(found.get(id)!, userId));
     if (unknown.length) details.push({ path: "depends_on", message: `unknown tasks: ${unknown.join(", ")}` });
   }
   const scope = input.scope ?? null;
@@ -39,7 +46,7 @@ export async function createTask(env: Env, input: CreateTaskInput): Promise<Task
   if (details.length) throw new ApiError(422, "invalid_request", "Invalid request body", details);
 
   const id = crypto.randomUUID();
-  await insertTask(db, { id, type: input.type, description: input.description, scope, dependsOn, createdAt: Date.now() });
+  await insertTask(db, { id, type: input.type, description: input.description, scope, dependsOn, createdAt: Date.now(), userId });
   try {
     await env.TASK_WORKFLOW.create({ id, params: { task_id: id } });
   } catch (e) {
@@ -53,13 +60,14 @@ export async function createTask(env: Env, input: CreateTaskInput): Promise<Task
  * Cancels a queued or running task: its row and unfinished steps become cancelled, its Workflow
  * instance is terminated, and the tasks that wait for it are woken (they then fail).
  *
+ * @param userId The caller's user (null without one): another user's task is not found.
  * @returns The cancelled task.
- * @throws ApiError 404 for an unknown task, 409 when it has already finished.
+ * @throws ApiError 404 for an unknown task (or another user's), 409 when it has already finished.
  */
-export async function cancelTask(env: Env, id: string): Promise<TaskRow> {
+export async function cancelTask(env: Env, id: string, userId: string | null = null): Promise<TaskRow> {
   const db = database(env.DB);
   const task = await getTask(db, id);
-  if (!task) throw new ApiError(404, "not_found", "Task not found");
+  if (!task || !taskVisibleTo(task, userId)) throw new ApiError(404, "not_found", "Task not found");
   if (FINAL_STATUSES.includes(task.status) || !(await cancelTaskRow(db, id))) {
     const now = (await getTask(db, id)) ?? task;
     throw new ApiError(409, "conflict", `Task is already ${now.status}`);

@@ -40,6 +40,8 @@ interface LoadedTask {
   scope: TaskScope | null;
   depends_on: string[];
   status: TaskStatus;
+  /** The creator, whose daily model caps the task's model calls count against (absent in steps stored before owners). */
+  user_id?: string | null;
 }
 
 /** What a tracked step returns through the engine: its value, or the message of a permanent failure. */
@@ -98,7 +100,7 @@ export class TaskWorkflow extends WorkflowEntrypoint<Env, TaskParams> {
     const bookkeeping = <T>(name: string, fn: () => Promise<T>) => tracked(step, env, id, name, null, BOOKKEEPING_STEP, fn, false);
     const task = await bookkeeping("load", async (): Promise<LoadedTask | null> => {
       const row = await getTask(database(env.DB), id);
-      return row ? { type: row.type, description: row.description, scope: row.scope, depends_on: row.dependsOn, status: row.status } : null;
+      return row ? { type: row.type, description: row.description, scope: row.scope, depends_on: row.dependsOn, status: row.status, user_id: row.userId } : null;
     });
     if (!task) return { status: "missing" };
     if (task.status !== "queued") return { status: task.status };
@@ -153,12 +155,13 @@ export class TaskWorkflow extends WorkflowEntrypoint<Env, TaskParams> {
   private async work(step: WorkflowStep, id: string, task: LoadedTask, context: DependencyContext[]): Promise<PartAnswer[]> {
     const env = this.env;
     const run = <T>(name: string, detail: string | null, fn: (lastAttempt: boolean) => Promise<T>) => tracked(step, env, id, name, detail, WORK_STEP, fn);
+    const owner = { userId: task.user_id ?? null, sessionId: null };
     switch (task.type) {
       case "research": {
         const questions = await run("plan", null, async () => planSubQuestions(task.description));
         const parts: PartAnswer[] = [];
         for (const [i, question] of questions.entries()) {
-          parts.push(await run(`answer-${i + 1}`, question, async () => answerQuestion(await taskDependencies(env), question, task.scope)));
+          parts.push(await run(`answer-${i + 1}`, question, async () => answerQuestion(await taskDependencies(env), question, task.scope, owner)));
         }
         return parts;
       }
@@ -168,7 +171,7 @@ export class TaskWorkflow extends WorkflowEntrypoint<Env, TaskParams> {
           selectDocuments(await taskDependencies(env), task.description, scope));
         const parts: PartAnswer[] = [];
         for (const [i, doc] of docs.entries()) {
-          parts.push(await run(`digest-${i + 1}`, doc.title, async (last) => digestDocument(await taskDependencies(env), doc, task.description, last)));
+          parts.push(await run(`digest-${i + 1}`, doc.title, async (last) => digestDocument(await taskDependencies(env), doc, task.description, last, owner)));
         }
         return parts;
       }
