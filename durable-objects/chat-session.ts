@@ -6,6 +6,8 @@
  * after IDLE_TTL_MS without activity and closes WebSockets idle for SOCKET_IDLE_MS.
  */
 import { DurableObject } from "cloudflare:workers";
+import { recordSessionTurn } from "../worker/auth/sessions";
+import { database } from "../worker/db/client";
 import type { GraphState } from "../worker/agents/graph/state";
 import { deployedEnv } from "../worker/config-versions/deployed";
 import { ApiError } from "../worker/http/errors";
@@ -191,12 +193,22 @@ export class ChatSession extends DurableObject<Env> {
       signal.throwIfAborted();
       // A new question replaces a pending clarification; an answer clears or replaces it.
       await this.append(result.messages, result.pending);
+      if (userId) await this.recordInList(sessionId, userId, input.kind === "question" ? input.query : null);
       return result;
     };
     this.running.add(deleted);
     const next = this.turns.then(run, run).finally(() => this.running.delete(deleted));
     this.turns = next.catch(() => undefined);
     return next;
+  }
+
+  /** Updates the user's conversation list (title, last activity); a failure is logged, the turn is stored. */
+  private async recordInList(sessionId: string, userId: string, question: string | null): Promise<void> {
+    try {
+      await recordSessionTurn(database(this.env.DB), sessionId, userId, question);
+    } catch (e) {
+      console.error(JSON.stringify({ level: "error", message: "could not update the conversation list", session_id: sessionId, error: String(e) }));
+    }
   }
 
   /**

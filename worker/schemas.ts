@@ -78,6 +78,9 @@ export function ragQuerySchema(maxTopK: number): ReturnType<typeof buildRagQuery
   return schema;
 }
 
+/** Body of `PATCH /api/chat/:session_id`: the conversation's new title (1–200 characters; stored up to 80). */
+export const RenameSessionSchema = z.object({ title: z.string().trim().min(1).max(200) });
+
 /**
  * Body of `POST /api/chat`: a question (`query`), or the answer to the session's pending
  * clarification (`session_id` with `selected_option` or `custom_input`).

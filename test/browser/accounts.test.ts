@@ -155,7 +155,7 @@ describe("accounts: sign-in page", () => {
 });
 
 describe("accounts: signed in", () => {
-  it("chats signed in: the answer arrives over the WebSocket and the session belongs to the user", async () => {
+  it("chats signed in: the answer arrives over the WebSocket, the session belongs to the user and is listed on another device", async () => {
     const { context, page: p, problems } = await page();
     await signIn(context, USERS.editor);
     await open(p, "/chat", app.url);
@@ -171,6 +171,25 @@ describe("accounts: signed in", () => {
     expect(unexpectedErrors(problems)).toEqual([]);
     expect(problems.errors).toEqual([]);
     await context.close();
+
+    // Another browser (a fresh context: no localStorage) signed in as the same user lists the conversation.
+    const other = await page();
+    await signIn(other.context, USERS.editor);
+    await open(other.page, "/chat", app.url);
+    const list = other.page.getByRole("navigation", { name: "Conversations" });
+    await list.getByRole("link", { name: QUESTION }).waitFor();
+    await list.getByRole("link", { name: QUESTION }).click();
+    await other.page.waitForURL(new RegExp(`/chat/${id}$`));
+    await other.page.waitForFunction(() => document.querySelectorAll(".messages > .msg.answer").length >= 1, undefined, { timeout: 30_000 });
+    // A user without conversations sees none of them.
+    const viewer = await page();
+    await signIn(viewer.context, USERS.viewer);
+    await open(viewer.page, "/chat", app.url);
+    await viewer.page.getByRole("heading", { level: 1, name: "New chat" }).waitFor();
+    expect(await viewer.page.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: QUESTION }).count()).toBe(0);
+    expect(unexpectedErrors(other.problems)).toEqual([]);
+    await other.context.close();
+    await viewer.context.close();
   });
 
   it("a viewer sees no upload or delete controls, and a next outside the site is ignored", async () => {
@@ -259,8 +278,11 @@ describe("accounts: the access cookie is renewed from the refresh cookie", () =>
 
     // 2. An invalid access cookie while the app runs: the list and the facets both get 401, one
     //    refresh renews the cookie and both are retried.
+    // (The chat page loads the user's conversation list first: that request must be done.)
+    const listed = p.waitForResponse((r) => new URL(r.url()).pathname === "/api/chat" && r.request().method() === "GET");
     await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
     await p.getByRole("heading", { level: 1, name: "New chat" }).waitFor();
+    expect((await listed).status()).toBe(200);
     await context.addCookies([{ name: "edge_rag_access", value: "not-a-valid-token", url: app.url, httpOnly: true, sameSite: "Strict" }]);
     const apiStatuses: number[] = [];
     p.on("response", (r) => {
@@ -277,8 +299,10 @@ describe("accounts: the access cookie is renewed from the refresh cookie", () =>
     expect(renewed?.value).not.toBe("not-a-valid-token");
 
     // 3. The chat's WebSocket upgrade refused (no access cookie): refreshed, reconnected, answered.
+    const listedAgain = p.waitForResponse((r) => new URL(r.url()).pathname === "/api/chat" && r.request().method() === "GET");
     await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
     await p.getByRole("heading", { level: 1, name: "New chat" }).waitFor();
+    expect((await listedAgain).status()).toBe(200);
     await context.clearCookies({ name: "edge_rag_access" });
     await askAndWait(p);
     expect(refreshes.count).toBe(3);

@@ -162,6 +162,33 @@ describe("owned sessions", () => {
     expect(history.body.messages.map((m: any) => m.content)).not.toContain("hijack");
     expect(history.body.messages).toHaveLength(2);
   });
+
+  it("lists a user's conversations on every device: titled by the first question, newest first, renamed, gone once deleted", async () => {
+    const [a, b] = [await createUser("viewer"), await createUser("viewer")];
+    expect((await api("POST", "/api/chat", { query: "What is a span?", session_id: "list-a1" }, a.auth)).status).toBe(200);
+    // A turn over the WebSocket counts as activity too, and names a new conversation the same way.
+    const socket = await connect("list-a2", a.auth);
+    socket.send({ type: "question", query: "How  does   tail sampling decide?", turn_id: "t" });
+    await socket.next("answer");
+    socket.ws.close();
+    expect((await api("POST", "/api/chat", { query: "And what is a trace?", session_id: "list-a1" }, a.auth)).status).toBe(200);
+
+    const list = async (auth: Record<string, string>) => (await api("GET", "/api/chat", undefined, auth)).body.sessions as { session_id: string; title: string; updated_at: string }[];
+    const mine = await list(a.auth);
+    expect(mine.map((s) => [s.session_id, s.title])).toEqual([["list-a1", "What is a span?"], ["list-a2", "How does tail sampling decide?"]]);
+    expect(Date.parse(mine[0].updated_at)).toBeGreaterThanOrEqual(Date.parse(mine[1].updated_at));
+    expect(await list(b.auth)).toEqual([]);
+
+    const renamed = await api("PATCH", "/api/chat/list-a2", { title: "  Sampling   questions " }, a.auth);
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toEqual({ session_id: "list-a2", title: "Sampling questions" });
+    expect((await api("PATCH", "/api/chat/list-a2", { title: "mine now" }, b.auth)).status).toBe(404);
+    expect((await api("PATCH", "/api/chat/list-a2", { title: "   " }, a.auth)).status).toBe(422);
+    expect((await list(a.auth)).find((s) => s.session_id === "list-a2")?.title).toBe("Sampling questions");
+
+    expect((await api("DELETE", "/api/chat/list-a1", undefined, a.auth)).status).toBe(200);
+    expect((await list(a.auth)).map((s) => s.session_id)).toEqual(["list-a2"]);
+  });
 });
 
 describe("limits", () => {

@@ -55,4 +55,8 @@ export const sessionOwners = sqliteTable("session_owners", {
   sessionId: text("session_id").primaryKey(),
   userId: text("user_id").notNull(),
   createdAt: integer("created_at").notNull(),
+  /** The conversation's title: its first question (≤ 80 chars) until renamed; null before its first turn (migration 0019). */
+  title: text("title"),
+  /** Epoch ms of its last turn; null before its first turn. */
+  updatedAt: integer("updated_at"),
 });

@@ -1,9 +1,10 @@
 /**
  * `/api/chat`: cited answers and clarifications in a session (JSON, or Server-Sent Events with
- * `Accept: text/event-stream`: progress, answer tokens, then the answer), the session's history,
- * deleting a session.
+ * `Accept: text/event-stream`: progress, answer tokens, then the answer), the signed-in user's
+ * conversation list and renaming, the session's history, deleting a session.
  */
-import { assertSessionAccess } from "../auth/sessions";
+import { assertSessionAccess, conversationTitle, listOwnedSessions, releaseSession, renameOwnedSession } from "../auth/sessions";
+import { database } from "../db/client";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ChatRefusal, ChatSession } from "../../durable-objects/chat-session";
@@ -11,7 +12,7 @@ import type { AppEnv } from "../http/context";
 import { ApiError, errorBody, type ErrorCode } from "../http/errors";
 import { SSE_CONTENT_TYPE, withFinalEvent } from "../http/sse";
 import { validate } from "../http/validate";
-import { ChatRequestSchema, SessionIdSchema } from "../schemas";
+import { ChatRequestSchema, RenameSessionSchema, SessionIdSchema } from "../schemas";
 import { clarificationBody, type TurnInput } from "../services/chat";
 import { USER_ID_HEADER } from "../services/model-quota";
 
@@ -93,6 +94,20 @@ export const chatRoute = new Hono<AppEnv>()
     c.set("retrieved", result.retrievedCount);
     return c.json(result.outcome.body);
   })
+  // The signed-in user's conversations, most recent first; without a user (open mode, the admin
+  // token) sessions belong to nobody and the list is empty (the web client keeps its own).
+  .get("/", async (c) => {
+    const userId = c.get("principal")?.userId;
+    return c.json({ sessions: userId ? await listOwnedSessions(database(c.env.DB), userId) : [] });
+  })
+  .patch("/:session_id", validate("json", RenameSessionSchema), async (c) => {
+    const sessionId = sessionIdParam(c.req.param("session_id"));
+    c.set("sessionId", sessionId);
+    const userId = c.get("principal")?.userId;
+    const { title } = c.req.valid("json");
+    if (!userId || !(await renameOwnedSession(database(c.env.DB), sessionId, userId, title))) throw new ApiError(404, "not_found", "Session not found");
+    return c.json({ session_id: sessionId, title: conversationTitle(title) });
+  })
   .get("/:session_id", async (c) => {
     const sessionId = sessionIdParam(c.req.param("session_id"));
     c.set("sessionId", sessionId);
@@ -110,6 +125,7 @@ export const chatRoute = new Hono<AppEnv>()
     const stub = sessionStub(c.env, sessionId);
     if (!(await stub.exists())) throw new ApiError(404, "not_found", "Session not found");
     await stub.clear();
+    await releaseSession(database(c.env.DB), sessionId);
     return c.json({ session_id: sessionId, deleted: true });
   });
 

@@ -1,8 +1,11 @@
 /**
- * The chat sessions of this browser (localStorage), newest first: id, title (the first question
- * until renamed) and last activity. The conversation itself lives in the session's Durable Object.
+ * The chat sessions of the conversation list, newest first: id, title (the first question until
+ * renamed) and last activity. For a signed-in user the list is the server's (`GET /api/chat`,
+ * {@link loadServerSessions}), the same on every device; without a user (open mode) it is this
+ * browser's (localStorage). The conversation itself lives in the session's Durable Object.
  */
 import { computed, signal } from "@preact/signals";
+import { api, call } from "../api/client";
 
 export interface SessionEntry {
   id: string;
@@ -25,10 +28,31 @@ function load(): SessionEntry[] {
 }
 
 const entries = signal<SessionEntry[]>(load());
+/** Where the list lives: the user's list on the server, or this browser's. */
+let source: "browser" | "server" = "browser";
 
 function save(next: SessionEntry[]): void {
   entries.value = next.slice(0, MAX_SESSIONS);
-  localStorage.setItem(KEY, JSON.stringify(entries.value));
+  if (source === "browser") localStorage.setItem(KEY, JSON.stringify(entries.value));
+}
+
+/** Title of a conversation the server has not named yet (no turn stored). */
+export const UNTITLED = "New conversation";
+
+/**
+ * Switches the list to the signed-in user's conversations on the server (`GET /api/chat`), or back
+ * to this browser's (`signedIn` false: signed out, open mode). A failed request keeps the current
+ * list and rejects.
+ */
+export async function loadServerSessions(signedIn: boolean): Promise<void> {
+  if (!signedIn) {
+    source = "browser";
+    entries.value = load();
+    return;
+  }
+  const body = await call(api.api.chat.$get());
+  source = "server";
+  entries.value = body.sessions.map((s) => ({ id: s.session_id, title: s.title ?? UNTITLED, updated_at: Date.parse(s.updated_at) }));
 }
 
 /** Sessions, newest first. */
@@ -46,14 +70,17 @@ export function touchSession(id: string, title: string): void {
   save([{ id, title: name, updated_at: Date.now() }, ...entries.value.filter((s) => s.id !== id)]);
 }
 
-/** Renames a session (empty names are ignored). */
+/** Renames a session (empty names are ignored); a user's list is renamed on the server too (reloaded if that fails). */
 export function renameSession(id: string, title: string): void {
   const name = title.trim().slice(0, 80);
   if (!name) return;
   save(entries.value.map((s) => (s.id === id ? { ...s, title: name } : s)));
+  if (source === "server") {
+    call(api.api.chat[":session_id"].$patch({ param: { session_id: id }, json: { title: name } })).catch(() => loadServerSessions(true).catch(() => undefined));
+  }
 }
 
-/** Forgets a session in this browser. */
+/** Removes a session from the list (after deleting it, which removes it from a user's list on the server). */
 export function forgetSession(id: string): void {
   save(entries.value.filter((s) => s.id !== id));
 }

@@ -1,12 +1,14 @@
 /**
- * The chat page (`/chat`, `/chat/:session_id`): this browser's conversations beside the
+ * The chat page (`/chat`, `/chat/:session_id`): the conversations (a signed-in user's from the
+ * server, else this browser's) beside the
  * conversation, the running turn's progress, and the composer. A new conversation gets its
  * session id when the first question is sent (the URL becomes `/chat/<id>`); an existing one loads
  * its history first (a session without messages is an empty conversation).
  */
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
-import { sessions } from "../../state/sessions";
+import { currentUser } from "../../auth";
+import { loadServerSessions, sessions } from "../../state/sessions";
 import { ChatController } from "./chatController";
 import { sessionStats } from "./chatState";
 import { Composer } from "./Composer";
@@ -31,6 +33,12 @@ export default function ChatPage() {
     ctrl.start();
     return () => ctrl.dispose();
   }, [ctrl]);
+
+  // A signed-in user's conversations come from the server (the same on every device).
+  const userId = currentUser.value?.id ?? null;
+  useEffect(() => {
+    loadServerSessions(userId !== null).catch(() => undefined);
+  }, [userId]);
 
   const state = ctrl.state.value;
   const history = ctrl.history.value;
