@@ -16,6 +16,7 @@ import { resolveFollowUp, type PriorTurn } from "../rag/followup";
 import type { SearchScope } from "../schemas";
 import { checkAnswer, flaggedSources, guardrailMeta, INSTRUCTIONS_ONLY_MESSAGE, screenQuestion, type GuardrailMeta } from "../guardrails/answer";
 import { configuredSecrets } from "../guardrails/output";
+import { countingEmbedder } from "../rag/embedding/counting";
 import type { Usage } from "../usage/caps";
 
 /** Characters of a source shown as its snippet. */
@@ -236,9 +237,14 @@ export async function runChatTurn(input: TurnInput, ctx: TurnContext): Promise<T
 
   // The state carries the totals of the turns before a clarification: this turn's usage is the difference.
   const before: Usage = { calls: state.total_llm_calls, tokens: state.total_llm_tokens ?? 0 };
-  const usageOf = (s: GraphState): Usage => ({ calls: s.total_llm_calls - before.calls, tokens: (s.total_llm_tokens ?? 0) - before.tokens });
+  // Query embeddings by a model count too (one call per request, tokens estimated).
+  const embedding = countingEmbedder(ctx.providers.embedder);
+  const usageOf = (s: GraphState): Usage => {
+    const e = embedding.usage();
+    return { calls: s.total_llm_calls - before.calls + e.calls, tokens: (s.total_llm_tokens ?? 0) - before.tokens + e.tokens };
+  };
   const outcome = await runGraph(state, {
-    env: ctx.env, providers: ctx.providers, models, webSearch: ctx.webSearch, hasContext, onProgress: ctx.onProgress, tokens: ctx.tokens, signal: ctx.signal,
+    env: ctx.env, providers: { ...ctx.providers, embedder: embedding.embedder }, models, webSearch: ctx.webSearch, hasContext, onProgress: ctx.onProgress, tokens: ctx.tokens, signal: ctx.signal,
   });
 
   if (outcome.kind === "interrupt") {

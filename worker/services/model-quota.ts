@@ -1,7 +1,8 @@
 /**
  * Enforcement of the daily caps on model calls and tokens (docs/access.md, "Daily model caps"):
  * {@link assertWithinDailyCaps} before a chat turn, {@link recordModelUsage} after it. Both do
- * nothing when GENERATION_PROVIDER is offline (no model calls: nothing counted, no cap applies).
+ * nothing when GENERATION_PROVIDER and EMBEDDING_PROVIDER are offline (no model calls: nothing
+ * counted, no cap applies).
  * The caps are the DAILY_MODEL_* vars (worker/config.ts); the decision is worker/usage/caps.ts,
  * the counters worker/storage/model-usage.ts.
  */
@@ -36,9 +37,12 @@ export function dailyCaps(config: AppConfig): DailyCaps {
   };
 }
 
-/** True when the chat model is a model provider (openai, workers-ai): only then are calls counted and capped. */
+/**
+ * True when the chat model or the embedding model is a model provider (openai, workers-ai): only
+ * then are calls counted and capped.
+ */
 export function countsModelUsage(config: AppConfig): boolean {
-  return config.GENERATION_PROVIDER !== "offline";
+  return config.GENERATION_PROVIDER !== "offline" || config.EMBEDDING_PROVIDER !== "offline";
 }
 
 function subjectsOf(owner: UsageOwner): UsageSubject[] {

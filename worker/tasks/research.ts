@@ -7,6 +7,7 @@
 import { offlineModels } from "../agents/graph/models";
 import { runGraph, type AnswerSource } from "../agents/graph/runner";
 import { initialState } from "../agents/graph/state";
+import { countingEmbedder } from "../rag/embedding/counting";
 import type { SearchScope } from "../schemas";
 import { recordModelUsage, type UsageOwner } from "../services/model-quota";
 import { snippetOf, type PartSource } from "./citations";
@@ -40,12 +41,14 @@ export function partSource(s: AnswerSource): PartSource {
  * @throws Error from retrieval (embedding provider, vector index, D1): the step retries it.
  */
 export async function answerQuestion(deps: TaskDependencies, question: string, scope: TaskScope | null, owner: UsageOwner = NO_OWNER): Promise<PartAnswer> {
+  const embedding = countingEmbedder(deps.providers.embedder);
   const outcome = await runGraph(
     initialState(question, searchScopeOf(scope)),
-    { env: deps.env, providers: deps.providers, models: deps.models ?? offlineModels, webSearch: deps.webSearch, hasContext: false },
+    { env: deps.env, providers: { ...deps.providers, embedder: embedding.embedder }, models: deps.models ?? offlineModels, webSearch: deps.webSearch, hasContext: false },
     "retrieve_documents",
   );
-  await recordModelUsage(deps.env, owner, { calls: outcome.state.total_llm_calls, tokens: outcome.state.total_llm_tokens ?? 0 });
+  const embedded = embedding.usage();
+  await recordModelUsage(deps.env, owner, { calls: outcome.state.total_llm_calls + embedded.calls, tokens: (outcome.state.total_llm_tokens ?? 0) + embedded.tokens });
   if (outcome.kind !== "done") throw new Error("the agent graph stopped for a clarification");
   return {
     heading: question,
