@@ -41,8 +41,10 @@ describe("countingEmbedder", () => {
     expect(counted.usage()).toEqual({ calls: 1, tokens: 3 });
   });
 
-  it("counts nothing for the offline hashing embedder", async () => {
-    const counted = countingEmbedder(new HashingEmbedder(64));
+  it("counts nothing for the offline hashing embedder, which it leaves as it is (retrieval needs its own methods)", async () => {
+    const hashing = new HashingEmbedder(64);
+    const counted = countingEmbedder(hashing);
+    expect(counted.embedder).toBe(hashing);
     expect(await counted.embedder.embed(["What is baggage?"], "query")).toHaveLength(1);
     expect(counted.usage()).toEqual({ calls: 0, tokens: 0 });
   });

@@ -20,15 +20,19 @@ export function isModelEmbedder(embedder: Embedder): boolean {
   return !embedder.name.startsWith("offline");
 }
 
-/** Wraps `inner`; a failed call counts too (the provider was asked). */
+/**
+ * Wraps a model-backed `inner`; a failed call counts too (the provider was asked). The offline
+ * embedder is returned as it is (nothing to count; retrieval uses its own methods, such as
+ * `embedTerms`, through `instanceof`).
+ */
 export function countingEmbedder(inner: Embedder): CountingEmbedder {
   const used: Usage = { calls: 0, tokens: 0 };
-  const counts = isModelEmbedder(inner);
+  if (!isModelEmbedder(inner)) return { embedder: inner, usage: () => ({ ...used }) };
   const embedder: Embedder = {
     name: inner.name,
     dimensions: inner.dimensions,
     embed(texts, kind) {
-      if (counts && texts.length > 0) {
+      if (texts.length > 0) {
         used.calls += 1;
         used.tokens += texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
       }
