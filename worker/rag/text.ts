@@ -132,7 +132,6 @@ function isContentWord(w: string): boolean {
   return !isStopWord(w) && (w.length >= 2 || /\d/.test(w) || isHangul(w));
 }
 
-
 /**
  * The content terms of `text` ({@link contentTerms}: in text order, duplicates kept) and, in the
  * same pass over its words, `wordOf`: for each term made of the letters a–z, the first word of the

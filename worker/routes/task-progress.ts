@@ -27,7 +27,8 @@ import type { TaskRow, TaskStepRow } from "../db/tasks-schema";
 import { iso } from "../db/time";
 import type { AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
-import { getTask, listSteps, taskProgress, taskVisibleTo } from "../storage/tasks";
+import { getTask, listSteps, taskProgress } from "../storage/tasks";
+import { visibleTask } from "../tasks/service";
 import { FINAL_STATUSES } from "../tasks/types";
 import { stepBody, taskBody } from "./tasks";
 
@@ -170,8 +171,7 @@ export const taskProgressRoute = new Hono<AppEnv>().get("/:id", async (c) => {
   }
   const db = database(c.env.DB);
   const id = c.req.param("id");
-  const task = await getTask(db, id);
-  if (!task || !taskVisibleTo(task, c.get("principal")?.userId ?? null)) throw new ApiError(404, "not_found", "Task not found");
+  const task = await visibleTask(db, id, c.get("principal")?.userId ?? null);
   const steps = await listSteps(db, id);
 
   const { 0: client, 1: server } = new WebSocketPair();

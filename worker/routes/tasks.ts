@@ -9,11 +9,10 @@ import type { TaskRow, TaskStepRow } from "../db/tasks-schema";
 import { iso } from "../db/time";
 import type { Principal } from "../auth/principal";
 import type { AppEnv } from "../http/context";
-import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
-import { getTask, listSteps, listTasks, taskVisibleTo } from "../storage/tasks";
+import { listSteps, listTasks } from "../storage/tasks";
 import { CreateTaskSchema, ListTasksQuerySchema } from "../tasks/schemas";
-import { cancelTask, createTask } from "../tasks/service";
+import { cancelTask, createTask, visibleTask } from "../tasks/service";
 
 /** The signed-in user of a request (a user or their API key), or null (open mode, the admin token). */
 function userOf(principal: Principal | undefined): string | null {
@@ -57,8 +56,7 @@ export const tasksRoute = new Hono<AppEnv>()
   })
   .get("/:id", async (c) => {
     const db = database(c.env.DB);
-    const task = await getTask(db, c.req.param("id"));
-    if (!task || !taskVisibleTo(task, userOf(c.get("principal")))) throw new ApiError(404, "not_found", "Task not found");
+    const task = await visibleTask(db, c.req.param("id"), userOf(c.get("principal")));
     return c.json(taskBody(task, await listSteps(db, task.id)));
   })
   .post("/:id/cancel", async (c) => {

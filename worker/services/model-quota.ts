@@ -88,10 +88,11 @@ export async function assertWithinDailyCaps(env: Env, owner: UsageOwner, now = D
  * logged (the turn already ran and was stored).
  */
 export async function recordModelUsage(env: Env, owner: UsageOwner, usage: Usage, now = Date.now()): Promise<void> {
-  if ((usage.calls <= 0 && usage.tokens <= 0) || subjectsOf(owner).length === 0) return;
+  const subjects = subjectsOf(owner);
+  if ((usage.calls <= 0 && usage.tokens <= 0) || subjects.length === 0) return;
   try {
     if (!countsModelUsage(readConfig(env))) return;
-    await addUsage(database(env.DB), utcDayKey(now), subjectsOf(owner), usage, now);
+    await addUsage(database(env.DB), utcDayKey(now), subjects, usage, now);
   } catch (e) {
     console.error(JSON.stringify({ level: "error", message: "could not record daily model usage", error: e instanceof Error ? e.message : String(e), ...usage }));
   }

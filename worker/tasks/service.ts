@@ -1,7 +1,7 @@
 /**
  * Creating and cancelling tasks (the API's side; the Workflow does the work, ./workflow.ts).
  */
-import { database } from "../db/client";
+import { database, type Database } from "../db/client";
 import type { TaskRow } from "../db/tasks-schema";
 import { ApiError } from "../http/errors";
 import { deployedEnv } from "../config-versions/deployed";
@@ -57,6 +57,17 @@ export async function createTask(env: Env, input: CreateTaskInput, userId: strin
 }
 
 /**
+ * The task `id` as `userId` may see it ({@link taskVisibleTo}; null: a caller without a user).
+ *
+ * @throws ApiError 404 `not_found` for an unknown task, or another user's (as if it did not exist).
+ */
+export async function visibleTask(db: Database, id: string, userId: string | null): Promise<TaskRow> {
+  const task = await getTask(db, id);
+  if (!task || !taskVisibleTo(task, userId)) throw new ApiError(404, "not_found", "Task not found");
+  return task;
+}
+
+/**
  * Cancels a queued or running task: its row and unfinished steps become cancelled, its Workflow
  * instance is terminated, and the tasks that wait for it are woken (they then fail).
  *
@@ -66,8 +77,7 @@ export async function createTask(env: Env, input: CreateTaskInput, userId: strin
  */
 export async function cancelTask(env: Env, id: string, userId: string | null = null): Promise<TaskRow> {
   const db = database(env.DB);
-  const task = await getTask(db, id);
-  if (!task || !taskVisibleTo(task, userId)) throw new ApiError(404, "not_found", "Task not found");
+  const task = await visibleTask(db, id, userId);
   if (FINAL_STATUSES.includes(task.status) || !(await cancelTaskRow(db, id))) {
     const now = (await getTask(db, id)) ?? task;
     throw new ApiError(409, "conflict", `Task is already ${now.status}`);
